@@ -1,0 +1,114 @@
+# The two commands: `make run` runs the nightly pipeline locally, `make test` runs every test.
+# Both bootstrap what is missing first and are idempotent: a second run reinstalls nothing.
+# `make help` lists the rest.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+LOCAL := .local
+UV := $(LOCAL)/uv/bin/uv
+VENV := .venv
+DBT_VENV := .venv-dbt
+CHECKOV_VENV := .venv-checkov
+PY := $(VENV)/bin/python
+# Every local command runs with the environment the bootstrap wrote (emulator endpoint, connections).
+WITH_ENV := source $(LOCAL)/env.sh &&
+EMULATOR_PORT ?=
+PYTEST_ARGS ?=
+
+.PHONY: help
+help: ## list the targets
+	@grep -E '^[a-z][a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort | column -t -s $$'\t'
+
+# ---------------------------------------------------------------- bootstrap
+$(UV):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "error: Python 3.11+ is needed: install it, or point PYTHON=<path> at one.")'
+	@command -v java >/dev/null || { echo "error: Java 17 is needed for local Spark: install openjdk-17-jre-headless." >&2; exit 1; }
+	$(PYTHON) -m venv $(LOCAL)/uv
+	$(LOCAL)/uv/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.installed: locks/airflow.txt | $(UV)
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(VENV)
+	$(UV) pip install --quiet --python $(PY) -r locks/airflow.txt
+	$(UV) pip check --python $(PY)
+	touch $@
+
+$(DBT_VENV)/.installed: locks/dbt.txt | $(UV)
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(DBT_VENV)
+	$(UV) pip install --quiet --python $(DBT_VENV)/bin/python -r locks/dbt.txt
+	$(UV) pip check --python $(DBT_VENV)/bin/python
+	touch $@
+
+$(CHECKOV_VENV)/.installed: locks/checkov.txt | $(UV)
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(CHECKOV_VENV)
+	$(UV) pip install --quiet --python $(CHECKOV_VENV)/bin/python -r locks/checkov.txt
+	touch $@
+
+$(LOCAL)/airflow/.migrated: $(VENV)/.installed | $(LOCAL)/env.sh
+	$(WITH_ENV) $(VENV)/bin/airflow db migrate >/dev/null
+	touch $@
+
+# The emulator is (re)started whenever it is not answering; its port lands in .local/env.sh.
+.PHONY: emulator
+emulator: $(VENV)/.installed ## start the local AWS emulator (moto server) and write .local/env.sh
+	@$(PY) -m include.dataops.local_stack up $(if $(EMULATOR_PORT),--port $(EMULATOR_PORT))
+
+$(LOCAL)/env.sh:
+	@$(MAKE) --no-print-directory emulator
+
+.PHONY: emulator-down
+emulator-down: ## stop the local AWS emulator this checkout started
+	@$(PY) -m include.dataops.local_stack down
+
+.PHONY: bootstrap
+bootstrap: $(VENV)/.installed $(DBT_VENV)/.installed ## install both venvs, check the locks, start the emulator, migrate the metadata DB
+	@$(PY) -m include.dataops.locks check
+	@$(MAKE) --no-print-directory emulator
+	@$(MAKE) --no-print-directory $(LOCAL)/airflow/.migrated
+
+.PHONY: lock
+lock: | $(UV) ## recompile the lock files from locks/*.in, then bring requirements.txt and startup.sh in step
+	for name in airflow dbt checkov; do \
+	  $(UV) pip compile --quiet --no-header --python-version 3.11 locks/$$name.in -o locks/$$name.txt; \
+	done
+	$(PYTHON) -m include.dataops.locks sync
+
+# ---------------------------------------------------------------- the two commands
+.PHONY: run
+run: bootstrap ## run the nightly pipeline once, end to end, on the embedded default
+	$(WITH_ENV) $(VENV)/bin/airflow dags test platform_smoke
+
+.PHONY: test
+test: bootstrap $(CHECKOV_VENV)/.installed ## run the whole test suite
+	$(WITH_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+.PHONY: test-fast
+test-fast: bootstrap ## the inner loop: every test but the end-to-end ones
+	$(WITH_ENV) $(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+# ---------------------------------------------------------------- working locally
+.PHONY: airflow
+airflow: bootstrap ## the real Airflow 3 UI on http://localhost:8080 (login admin / admin)
+	$(WITH_ENV) $(VENV)/bin/airflow standalone
+
+.PHONY: lint
+lint: $(VENV)/.installed ## ruff over the Python
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+.PHONY: plugins-zip
+plugins-zip: ## build dist/plugins.zip for MWAA from plugins/
+	@mkdir -p dist && rm -f dist/plugins.zip
+	cd plugins && zip -qr ../dist/plugins.zip . -x 'README.md' -x '__pycache__/*'
+	@echo "dist/plugins.zip"
+
+.PHONY: bench-parse
+bench-parse: bootstrap ## DAG parse time per file (median/max of N parses); writes bench/results/parse.json
+	$(WITH_ENV) $(PY) -m bench.parse
+
+.PHONY: clean
+clean: emulator-down ## remove local state (.local/, venvs, build output)
+	rm -rf $(LOCAL) $(VENV) $(DBT_VENV) $(CHECKOV_VENV) dist dbt/target dbt/logs

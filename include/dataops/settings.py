@@ -1,0 +1,171 @@
+"""Per-environment settings: the one place that knows which environment this is.
+
+Environments are data. Each of local, dev, staging and prod has a versioned file in
+include/config/, and nothing else in the project asks for the environment's name: DAGs and
+tasks ask this module for values instead. On MWAA the environment is chosen with the Airflow
+configuration option ``dataops.environment``, which MWAA exports as the variable below.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ENV_VAR = "AIRFLOW__DATAOPS__ENVIRONMENT"
+ENVIRONMENTS = ("local", "dev", "staging", "prod")
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CONFIG_DIR = REPO_ROOT / "include" / "config"
+
+
+class SettingsError(ValueError):
+    """A settings problem a user can fix; the message says how, in one line."""
+
+
+@dataclass(frozen=True)
+class Lake:
+    raw: str
+    curated: str
+    quarantine: str
+
+
+@dataclass(frozen=True)
+class Buckets:
+    raw: str
+    curated: str
+    quarantine: str
+    artifacts: str
+    scripts: str
+    temp: str
+
+
+@dataclass(frozen=True)
+class Glue:
+    job_name: str
+    runner: str  # "aws_glue" runs the job on AWS Glue; "local_spark" runs the same script here.
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    conn_id: str
+    dbt_target: str
+    schema: str
+
+
+@dataclass(frozen=True)
+class Sns:
+    alerts_topic: str
+    notifications_topic: str
+
+
+@dataclass(frozen=True)
+class CloudWatch:
+    namespace: str
+
+
+@dataclass(frozen=True)
+class Sla:
+    raw_partition_wait_minutes: int
+    freshness_hours: int
+
+
+@dataclass(frozen=True)
+class Quality:
+    max_quarantine_rate: float
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str
+    aws_region: str
+    aws_account_id: str
+    aws_conn_id: str
+    lake: Lake
+    buckets: Buckets
+    glue: Glue
+    warehouse: Warehouse
+    sns: Sns
+    cloudwatch: CloudWatch
+    sla: Sla
+    quality: Quality
+
+    @property
+    def alerts_topic_arn(self) -> str:
+        return self._sns_arn(self.sns.alerts_topic)
+
+    @property
+    def notifications_topic_arn(self) -> str:
+        return self._sns_arn(self.sns.notifications_topic)
+
+    def _sns_arn(self, topic: str) -> str:
+        return f"arn:aws:sns:{self.aws_region}:{self.aws_account_id}:{topic}"
+
+
+_SECTIONS = {
+    "lake": Lake,
+    "buckets": Buckets,
+    "glue": Glue,
+    "warehouse": Warehouse,
+    "sns": Sns,
+    "cloudwatch": CloudWatch,
+    "sla": Sla,
+    "quality": Quality,
+}
+_RUNNERS = ("aws_glue", "local_spark")
+
+
+def current_environment() -> str:
+    """The environment this process runs in: the variable MWAA sets, or local by default."""
+    name = os.environ.get(ENV_VAR, "local").strip() or "local"
+    if name not in ENVIRONMENTS:
+        raise SettingsError(
+            f"Unknown environment {name!r} in {ENV_VAR}: set it to one of {', '.join(ENVIRONMENTS)}."
+        )
+    return name
+
+
+@cache
+def load_settings(environment: str | None = None) -> Settings:
+    """Load and validate one environment's settings file (cached: it never changes in a process)."""
+    name = environment or current_environment()
+    if name not in ENVIRONMENTS:
+        raise SettingsError(f"Unknown environment {name!r}: use one of {', '.join(ENVIRONMENTS)}.")
+    path = CONFIG_DIR / f"{name}.yaml"
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except FileNotFoundError:
+        raise SettingsError(f"Settings file {path} is missing: restore it from git.") from None
+    return _build(raw or {}, path)
+
+
+def _build(raw: dict[str, Any], path: Path) -> Settings:
+    values: dict[str, Any] = {}
+    for field_name in Settings.__dataclass_fields__:
+        if field_name not in raw:
+            raise SettingsError(f"Missing settings key {field_name!r} in {path}: add it (see local.yaml).")
+        section = _SECTIONS.get(field_name)
+        if section is None:
+            values[field_name] = str(raw[field_name])
+            continue
+        body = raw[field_name] or {}
+        for key in section.__dataclass_fields__:
+            if key not in body:
+                raise SettingsError(
+                    f"Missing settings key '{field_name}.{key}' in {path}: add it (see local.yaml)."
+                )
+        values[field_name] = section(**{k: _expand(body[k]) for k in section.__dataclass_fields__})
+    settings = Settings(**values)
+    if settings.glue.runner not in _RUNNERS:
+        raise SettingsError(
+            f"glue.runner is {settings.glue.runner!r} in {path}: use one of {', '.join(_RUNNERS)}."
+        )
+    return settings
+
+
+def _expand(value: Any) -> Any:
+    """Local paths are written relative to the checkout as "{repo}/...", so any clone works."""
+    return value.replace("{repo}", str(REPO_ROOT)) if isinstance(value, str) else value
