@@ -60,7 +60,9 @@ class Customer:
     updated_at: datetime
 
 
-def _order(oid: str, cid: str | None, total: str, status: str, items: int, created: str, updated: str = "") -> Order:
+def _order(
+    oid: str, cid: str | None, total: str, status: str, items: int, created: str, updated: str = ""
+) -> Order:
     return Order(oid, cid, Decimal(total), status, items, _ts(created), _ts(updated or created))
 
 
@@ -79,7 +81,7 @@ CUSTOMERS: dict[str, list[Customer]] = {
         _customer("c005", "Ed Wood", "ed@example.com", "CA", "2026-10-05 13:00:00"),
     ],
     "2026-11-22": [
-        _customer("c002", "Bo Diddley", "bo.d@example.com", "US", "2026-10-02 10:00:00", "2026-11-22 07:00:00"),
+        _customer("c002", "Bo D", "bo.d@example.com", "US", "2026-10-02 10:00:00", "2026-11-22 07:00:00"),
         _customer("c006", "Flo Jo", "flo@example.com", "US", "2026-11-22 06:00:00"),
     ],
     "2026-11-23": [
