@@ -151,6 +151,8 @@ def local_environment(port: int) -> dict[str, str]:
         "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO_ROOT / "plugins"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        # Sized for a 2-core laptop: Airflow's default of 32 parallel tasks would thrash it.
+        "AIRFLOW__CORE__PARALLELISM": "4",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{UI_USER}:admin",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(AIRFLOW_HOME / "passwords.json"),
         "AIRFLOW__DATAOPS__ENVIRONMENT": "local",
@@ -164,6 +166,8 @@ def local_environment(port: int) -> dict[str, str]:
         "DATAOPS_DUCKDB_PATH": str(WAREHOUSE_PATH),
         "DO_NOT_TRACK": "1",
         "PYTHONPATH": str(REPO_ROOT),
+        # `airflow standalone` starts its components by running `airflow` from PATH.
+        "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
     }
 
 
