@@ -235,9 +235,14 @@ def dbt_command(
 
 
 def run_statuses(target_path: Path) -> dict[str, str]:
-    """Node name -> status from the last invocation's run_results.json."""
+    """Node name -> status from the last invocation's run_results.json (unit tests by test name)."""
     results = json.loads((target_path / "run_results.json").read_text())["results"]
-    return {result["unique_id"].split(".", 2)[2]: result["status"] for result in results}
+    statuses: dict[str, str] = {}
+    for result in results:
+        kind, _, *name = result["unique_id"].split(".")
+        # test.<package>.<name>.<hash>, unit_test.<package>.<model>.<name>, model.<package>.<name>
+        statuses[name[1] if kind == "unit_test" else name[0]] = result["status"]
+    return statuses
 
 
 def main(argv: list[str] | None = None) -> int:
