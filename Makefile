@@ -101,9 +101,11 @@ lint: $(VENV)/.installed ## ruff over the Python
 
 .PHONY: plugins-zip
 plugins-zip: ## build dist/plugins.zip for MWAA from plugins/
-	@mkdir -p dist && rm -f dist/plugins.zip
-	cd plugins && zip -qr ../dist/plugins.zip . -x 'README.md' -x '__pycache__/*'
-	@echo "dist/plugins.zip"
+	@mkdir -p dist
+	@$(PYTHON) -c 'import pathlib, zipfile; \
+	files = [p for p in sorted(pathlib.Path("plugins").rglob("*")) if p.is_file() and p.name != "README.md" and "__pycache__" not in p.parts]; \
+	zf = zipfile.ZipFile("dist/plugins.zip", "w", zipfile.ZIP_DEFLATED); \
+	[zf.write(p, p.relative_to("plugins")) for p in files]; zf.close(); print(f"dist/plugins.zip ({len(files)} files)")'
 
 .PHONY: bench-parse
 bench-parse: bootstrap ## DAG parse time per file (median/max of N parses); writes bench/results/parse.json
