@@ -1,0 +1,83 @@
+"""The warehouse helper on a real DuckDB file, and its one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pytest
+
+from include.dataops import warehouse
+from include.dataops.warehouse import WarehouseError, query_df, scalar
+
+
+@pytest.fixture
+def duckdb_conn(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    path = tmp_path / "wh.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema analytics")
+        con.execute(
+            "create table analytics.orders as select * from (values "
+            "('o1', 10.50::decimal(12,2)), ('o2', 20.25::decimal(12,2))) t(order_id, order_total)"
+        )
+    monkeypatch.setenv("AIRFLOW_CONN_TESTWH", json.dumps({"conn_type": "duckdb", "host": str(path)}))
+    return "testwh"
+
+
+def test_query_df_reads_duckdb_and_returns_floats_for_decimals(duckdb_conn: str) -> None:
+    frame = query_df("select * from analytics.orders order by order_id", duckdb_conn)
+    assert list(frame["order_id"]) == ["o1", "o2"]
+    assert frame["order_total"].dtype.kind == "f"
+    assert frame["order_total"].sum() == pytest.approx(30.75)
+
+
+def test_scalar_with_parameters_and_empty_result(duckdb_conn: str) -> None:
+    assert scalar("select count(*) from analytics.orders where order_total > ?", duckdb_conn, [15]) == 1
+    assert scalar("select order_id from analytics.orders where false", duckdb_conn) is None
+
+
+def test_duckdb_is_opened_read_only(duckdb_conn: str) -> None:
+    with pytest.raises(WarehouseError, match="warehouse query failed"):
+        query_df("create table analytics.x as select 1", duckdb_conn)
+
+
+def test_missing_file_says_run_dbt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    missing = tmp_path / "none.duckdb"
+    monkeypatch.setenv("AIRFLOW_CONN_NOFILE", json.dumps({"conn_type": "duckdb", "host": str(missing)}))
+    with pytest.raises(WarehouseError, match=r"does not exist: run dbt first"):
+        query_df("select 1", "nofile")
+    assert not missing.exists()
+
+
+def test_bad_sql_is_one_line(duckdb_conn: str) -> None:
+    with pytest.raises(WarehouseError) as info:
+        query_df("select * from analytics.nope", duckdb_conn)
+    assert "\n" not in str(info.value)
+    assert "nope" in str(info.value)
+
+
+def test_unknown_conn_type_and_missing_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AIRFLOW_CONN_PG", json.dumps({"conn_type": "postgres", "host": "x"}))
+    with pytest.raises(WarehouseError, match=r"conn_type 'postgres': use one of duckdb, redshift"):
+        query_df("select 1", "pg")
+    with pytest.raises(WarehouseError, match=r"set AIRFLOW_CONN_NOT_THERE"):
+        query_df("select 1", "not_there")
+
+
+def test_redshift_goes_through_the_provider_hook(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unit test of the branch only: no Redshift here, so the hook's get_df is replaced."""
+    from airflow.providers.amazon.aws.hooks.redshift_sql import RedshiftSQLHook
+
+    seen: dict[str, object] = {}
+
+    def fake_get_df(self: RedshiftSQLHook, sql: str, parameters: object = None, **kwargs: object) -> Any:
+        seen.update(conn_id=self.redshift_conn_id, sql=sql, parameters=parameters, kwargs=kwargs)
+        return pd.DataFrame({"n": [3]})
+
+    monkeypatch.setattr(RedshiftSQLHook, "get_df", fake_get_df)
+    monkeypatch.setenv("AIRFLOW_CONN_RS", json.dumps({"conn_type": "redshift", "host": "rs.example"}))
+    assert warehouse.scalar("select 3", "rs") == 3
+    assert seen == {"conn_id": "rs", "sql": "select 3", "parameters": None, "kwargs": {"df_type": "pandas"}}
