@@ -51,9 +51,15 @@ class Glue:
 
 @dataclass(frozen=True)
 class Warehouse:
+    type: str  # "duckdb" locally, "redshift" in the cloud
     conn_id: str
     dbt_target: str
     schema: str
+
+
+@dataclass(frozen=True)
+class Dbt:
+    executable: str
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,7 @@ class Settings:
     buckets: Buckets
     glue: Glue
     warehouse: Warehouse
+    dbt: Dbt
     sns: Sns
     cloudwatch: CloudWatch
     sla: Sla
@@ -110,12 +117,14 @@ _SECTIONS = {
     "buckets": Buckets,
     "glue": Glue,
     "warehouse": Warehouse,
+    "dbt": Dbt,
     "sns": Sns,
     "cloudwatch": CloudWatch,
     "sla": Sla,
     "quality": Quality,
 }
 _RUNNERS = ("aws_glue", "local_spark")
+_WAREHOUSES = ("duckdb", "redshift")
 
 
 def current_environment() -> str:
@@ -162,6 +171,10 @@ def _build(raw: dict[str, Any], path: Path) -> Settings:
     if settings.glue.runner not in _RUNNERS:
         raise SettingsError(
             f"glue.runner is {settings.glue.runner!r} in {path}: use one of {', '.join(_RUNNERS)}."
+        )
+    if settings.warehouse.type not in _WAREHOUSES:
+        raise SettingsError(
+            f"warehouse.type is {settings.warehouse.type!r} in {path}: use one of {', '.join(_WAREHOUSES)}."
         )
     return settings
 
