@@ -114,3 +114,44 @@ bench-parse: bootstrap ## DAG parse time per file (median/max of N parses); writ
 .PHONY: clean
 clean: emulator-down ## remove local state (.local/, venvs, build output)
 	rm -rf $(LOCAL) $(VENV) $(DBT_VENV) $(CHECKOV_VENV) dist dbt/target dbt/logs
+
+# ---------------------------------------------------------------- ci/cd
+# `make ci` is the pull-request stage; its stage list lives once, in include/dataops/ci.py.
+# The deploy targets talk to real AWS with your ambient credentials: they do not source
+# .local/env.sh. To rehearse against the emulator: `source .local/env.sh` first.
+ENV ?=
+STAGE ?=
+UNTIL ?=
+
+.PHONY: ci
+ci: bootstrap ## the pull-request stage: lint, lint-sql, dbt-compile, dbt-test, gx-check, tf-check, pytest (UNTIL=<stage> stops early)
+	@$(WITH_ENV) $(PY) -m include.dataops.ci $(if $(UNTIL),--until $(UNTIL))
+
+.PHONY: ci-stage
+ci-stage: $(VENV)/.installed ## run one CI stage: make ci-stage STAGE=<name> (what the GitHub workflow and CodeBuild call)
+	@test -n "$(STAGE)" || { echo "error: STAGE is unset: use make ci-stage STAGE=<name> (python -m include.dataops.ci --list)." >&2; exit 2; }
+	@$(PY) -m include.dataops.ci --only $(STAGE)
+
+.PHONY: build-artifacts
+build-artifacts: $(VENV)/.installed ## build the MWAA bundle (dags prefix, plugins.zip, requirements, startup.sh, Glue scripts) into dist/mwaa/
+	$(PY) -m include.dataops.deploy build --out dist/mwaa
+
+.PHONY: deploy-plan
+deploy-plan: $(VENV)/.installed ## what `make deploy ENV=<env>` would change, uploading nothing
+	$(PY) -m include.dataops.deploy plan --env $(ENV)
+
+.PHONY: deploy
+deploy: $(VENV)/.installed ## deploy to MWAA: make deploy ENV=staging|prod (records the deployment log)
+	$(PY) -m include.dataops.deploy deploy --env $(ENV)
+
+.PHONY: rollback
+rollback: $(VENV)/.installed ## re-point MWAA to the versions before the last deployment: make rollback ENV=<env>
+	$(PY) -m include.dataops.deploy rollback --env $(ENV)
+
+.PHONY: smoke
+smoke: $(VENV)/.installed ## trigger the nightly DAG on MWAA and wait for success: make smoke ENV=staging
+	$(PY) -m include.dataops.deploy smoke --env $(ENV) --dag orders_nightly
+
+.PHONY: dora
+dora: $(VENV)/.installed ## DORA metrics from the deployment log: make dora ENV=prod
+	$(PY) -m include.dataops.deploy dora --env $(ENV)
