@@ -75,7 +75,9 @@ def repo(tmp_path: Path) -> Path:
     return make_repo(tmp_path / "repo")
 
 
-def environment(target: Target, status: str = "AVAILABLE", pins: dict[str, dict[str, str]] | None = None) -> dict:
+def environment(
+    target: Target, status: str = "AVAILABLE", pins: dict[str, dict[str, str]] | None = None
+) -> dict:
     """A GetEnvironment response as MWAA returns it, pointing at the given pinned versions."""
     body: dict[str, Any] = {
         "Name": target.mwaa_environment,
@@ -104,7 +106,9 @@ def expect_update(stubber: Stubber, target: Target, names: tuple[str, ...]) -> N
     stubber.add_response("update_environment", {"Arn": "arn:aws:airflow:env"}, params)
 
 
-def expect_import_errors(stubber: Stubber, target: Target, errors: list[dict[str, Any]] | None = None) -> None:
+def expect_import_errors(
+    stubber: Stubber, target: Target, errors: list[dict[str, Any]] | None = None
+) -> None:
     response = {"import_errors": errors or [], "total_entries": len(errors or [])}
     stubber.add_response(
         "invoke_rest_api",
@@ -209,7 +213,9 @@ def test_import_errors_after_the_deploy_restore_the_previous_versions(target, s3
     expect_update(stubber, target, ("requirements",))
     expect_get(stubber, target)
     error = {"import_error_id": 1, "timestamp": "2026-11-24T00:00:00Z", "filename": "orders_nightly.py"}
-    expect_import_errors(stubber, target, [{**error, "bundle_name": "dags-folder", "stack_trace": "No module"}])
+    expect_import_errors(
+        stubber, target, [{**error, "bundle_name": "dags-folder", "stack_trace": "No module"}]
+    )
     stubber.add_response(  # the restore re-points requirements to the previous version
         "update_environment",
         {"Arn": "arn:aws:airflow:env"},
@@ -221,7 +227,9 @@ def test_import_errors_after_the_deploy_restore_the_previous_versions(target, s3
     )
     expect_get(stubber, target)
 
-    with pytest.raises(DeployError, match=r"1 DAG import error.*orders_nightly\.py.*previous versions were restored"):
+    with pytest.raises(
+        DeployError, match=r"1 DAG import error.*orders_nightly\.py.*previous versions were restored"
+    ):
         deployer(target, s3, client, repo).deploy(COMMIT)
 
     stubber.assert_no_pending_responses()
@@ -242,7 +250,7 @@ def test_an_update_mwaa_rejects_uploads_no_dags_and_keeps_the_previous_versions(
         "update_environment", "ValidationException", "Unable to parse requirements", http_status_code=400
     )
 
-    with pytest.raises(DeployError, match="MWAA rejected the update.*ValidationException.*previous versions"):
+    with pytest.raises(DeployError, match=r"MWAA rejected the update.*ValidationException.*previous"):
         deployer(target, s3, client, repo).deploy(COMMIT)
 
     assert body(s3, target.dags_bucket, "dags/orders_nightly.py") == "# airflow dag\n"
@@ -306,16 +314,18 @@ def test_rollback_with_no_history_says_there_is_nothing_to_roll_back(target, s3,
 def test_an_unversioned_mwaa_bucket_is_refused_before_anything_changes(target, s3, mwaa, repo):
     s3.put_bucket_versioning(Bucket=target.dags_bucket, VersioningConfiguration={"Status": "Suspended"})
 
-    with pytest.raises(DeployError, match="versioning Suspended.*enable versioning"):
+    with pytest.raises(DeployError, match=r"versioning Suspended.*enable versioning"):
         deployer(target, s3, mwaa[0], repo).deploy(COMMIT)
     assert s3.list_objects_v2(Bucket=target.artifacts_bucket).get("KeyCount") == 0
 
 
 def test_a_missing_environment_names_the_flag_to_fix_it(target, s3, mwaa, repo):
     client, stubber = mwaa
-    stubber.add_client_error("get_environment", "ResourceNotFoundException", "not found", http_status_code=404)
+    stubber.add_client_error(
+        "get_environment", "ResourceNotFoundException", "not found", http_status_code=404
+    )
 
-    with pytest.raises(DeployError, match="does not exist.*--mwaa-environment"):
+    with pytest.raises(DeployError, match=r"does not exist.*--mwaa-environment"):
         deployer(target, s3, client, repo).deploy(COMMIT)
 
 
@@ -334,8 +344,8 @@ def test_the_cli_rejects_an_unknown_environment_in_one_line():
 
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        "error: Unknown environment 'qa': deploy to one of dev, staging, prod (the local environment runs with "
-        "`make run`)."
+        "error: Unknown environment 'qa': deploy to one of dev, staging, prod "
+        "(the local environment runs with `make run`)."
     ]
 
 
@@ -352,14 +362,17 @@ def test_target_names_follow_the_convention_and_the_settings():
     target = target_for("prod")
 
     assert (target.mwaa_environment, target.dags_bucket) == ("dataops-prod", "dataops-prod-mwaa")
-    assert (target.artifacts_bucket, target.scripts_bucket) == ("dataops-prod-artifacts", "dataops-prod-scripts")
+    assert (target.artifacts_bucket, target.scripts_bucket) == (
+        "dataops-prod-artifacts",
+        "dataops-prod-scripts",
+    )
     assert target_for("staging", dags_bucket="other").dags_bucket == "other"
 
 
 def test_prod_refuses_a_dirty_tree(repo):
     (repo / "dags/orders_nightly.py").write_text("# edited, not committed\n")
 
-    with pytest.raises(DeployError, match="uncommitted changes.*commit or stash"):
+    with pytest.raises(DeployError, match=r"uncommitted changes.*commit or stash"):
         require_releasable(repo)
 
 
@@ -382,7 +395,9 @@ def test_the_commit_and_its_time_come_from_git(repo):
 
 
 def test_a_record_is_never_overwritten(target, s3):
-    record = deploy_log.Record("staging", "deploy", "c", "2026-11-01T00:00:00+00:00", "2026-11-01T00:00:00+00:00")
+    record = deploy_log.Record(
+        "staging", "deploy", "c", "2026-11-01T00:00:00+00:00", "2026-11-01T00:00:00+00:00"
+    )
     record.result = SUCCEEDED
     deploy_log.append(s3, target.artifacts_bucket, record)
     record.result = FAILED
