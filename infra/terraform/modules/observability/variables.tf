@@ -1,0 +1,64 @@
+variable "name_prefix" {
+  description = "Prefix of every resource name, dataops-<environment>."
+  type        = string
+}
+
+variable "aws_region" {
+  description = "Region the dashboard's widgets read."
+  type        = string
+}
+
+variable "namespace" {
+  description = "CloudWatch namespace of the pipeline's metrics; settings cloudwatch.namespace names the same."
+  type        = string
+}
+
+variable "glue_job_name" {
+  description = "The orders_transform job."
+  type        = string
+}
+
+variable "alerts_topic_arn" {
+  description = "Topic every alarm and the Glue failure rule notify."
+  type        = string
+}
+
+variable "records_written_baseline" {
+  description = "Fewest records a normal nightly Glue run writes."
+  type        = number
+}
+
+variable "s3_write_bytes_baseline" {
+  description = "Fewest bytes a normal nightly Glue run writes to S3."
+  type        = number
+}
+
+variable "jvm_heap_usage_threshold" {
+  description = "Fraction of the JVM heap (0-1) above which executors are at risk."
+  type        = number
+}
+
+variable "freshness_hours" {
+  description = "Hours after which a critical table is stale; settings sla.freshness_hours names the same."
+  type        = number
+}
+
+variable "freshness_tables" {
+  description = "Critical tables with a DataFreshness alarm."
+  type        = list(string)
+}
+
+variable "dbt_models" {
+  description = "dbt models whose duration is watched for regressions."
+  type        = list(string)
+}
+
+variable "dbt_duration_band_width" {
+  description = "Standard deviations of the anomaly band of dbt model durations."
+  type        = number
+}
+
+variable "tags" {
+  description = "Environment, Team and CostCenter tags."
+  type        = map(string)
+}
