@@ -618,7 +618,7 @@ def smoke(
 # ---------------------------------------------------------------- the command line
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m include.dataops.deploy", description=__doc__.split("\n")[0]
     )
@@ -702,7 +702,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
         return _run(args)
     except (DeployError, BuildError, LogError, SettingsError) as exc:
