@@ -155,3 +155,44 @@ smoke: $(VENV)/.installed ## trigger the nightly DAG on MWAA and wait for succes
 .PHONY: dora
 dora: $(VENV)/.installed ## DORA metrics from the deployment log: make dora ENV=prod
 	$(PY) -m include.dataops.deploy dora --env $(ENV)
+
+# ---------------------------------------------------------------- dbt project (dbt/, .sqlfluff)
+# Every dbt call: the dbt venv, this project and its profiles, no phoning home.
+DBT := DO_NOT_TRACK=1 $(DBT_VENV)/bin/dbt
+DBT_ARGS := --project-dir dbt --profiles-dir dbt
+# Local runs that must not touch the real warehouse file render against an in-memory DuckDB.
+DBT_IN_MEMORY := --vars '{duckdb_path: ":memory:"}'
+
+.PHONY: dbt-manifest
+dbt-manifest: $(DBT_VENV)/.installed ## build dbt/target/manifest.json (Cosmos renders the DAG from it); no warehouse needed
+	$(DBT) parse $(DBT_ARGS) --target local --quiet
+	@echo "dbt/target/manifest.json"
+
+.PHONY: lint-sql
+lint-sql: $(DBT_VENV)/.installed ## SQLFluff over dbt/models (redshift dialect, dbt templater, in-memory DuckDB)
+	DO_NOT_TRACK=1 $(DBT_VENV)/bin/sqlfluff lint dbt/models
+
+.PHONY: dbt-compile
+dbt-compile: dbt-manifest ## compile locally, parse every cloud target, and check the Redshift SQL, all without a warehouse
+	$(DBT) compile $(DBT_ARGS) --target local --target-path target/compile-local $(DBT_IN_MEMORY) --quiet
+	for target in dev staging prod; do \
+	  $(DBT) parse $(DBT_ARGS) --target $$target --target-path target/parse-$$target --quiet; \
+	done
+	DO_NOT_TRACK=1 $(DBT_VENV)/bin/python tests/dbt_redshift_check.py --target prod --out dbt/target/redshift-check
+
+.PHONY: dbt-test
+dbt-test: $(DBT_VENV)/.installed $(VENV)/.installed ## dbt unit + data tests: `dbt build` on fixture data into a throwaway DuckDB
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	vars=$$($(PY) -m tests.dbt_fixtures --root "$$tmp/curated") && \
+	DATAOPS_DUCKDB_PATH="$$tmp/warehouse.duckdb" $(DBT) build $(DBT_ARGS) --target local \
+	  --target-path "$$tmp/target" --log-path "$$tmp/logs" --vars "$$vars"
+
+.PHONY: dbt-docs
+dbt-docs: $(DBT_VENV)/.installed | $(LOCAL)/env.sh ## dbt docs into dbt/target/index.html (catalog from the local warehouse once it exists)
+	@$(WITH_ENV) if [ -f "$${DATAOPS_DUCKDB_PATH:-.local/warehouse.duckdb}" ]; then \
+	  $(DBT) docs generate $(DBT_ARGS) --target local; \
+	else \
+	  echo "no local warehouse yet (make run builds it): docs without a catalog"; \
+	  $(DBT) docs generate $(DBT_ARGS) --target local --empty-catalog $(DBT_IN_MEMORY); \
+	fi
+	@echo "dbt/target/index.html"

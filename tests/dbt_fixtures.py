@@ -6,7 +6,7 @@ writes a small curated zone by the same contract (docs/data-contracts.md): Parqu
 data, so tests can work out what the marts must hold without going through SQL.
 
 ``python -m tests.dbt_fixtures --root DIR [--scenario clean|violations]`` writes it for
-``make dbt-test``.
+``make dbt-test`` and prints the dbt vars (JSON) that point a run at it.
 """
 
 from __future__ import annotations
@@ -250,8 +250,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, required=True, help="directory to write the curated zone into")
     parser.add_argument("--scenario", choices=SCENARIOS, default="clean")
     args = parser.parse_args(argv)
-    write_curated(args.root, args.scenario)
-    print(f"curated fixture ({args.scenario}) written to {args.root}")
+    root = write_curated(args.root.resolve(), args.scenario)
+    print(f"curated fixture ({args.scenario}) written to {root}", file=sys.stderr)
+    print(json.dumps({"curated_root": str(root), "as_of": AS_OF}))
     return 0
 
 

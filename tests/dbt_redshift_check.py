@@ -13,7 +13,8 @@ SQLFluff's redshift dialect; SQL that does not parse as Redshift fails the check
 accepts any function name, so calls to well-known DuckDB-only functions (a dbt-duckdb external
 source leaking into Redshift SQL, say) are refused by name as well.
 
-Prints one JSON report: {"compiled": [...], "unparsable": {path: message}}; exits 1 on failure.
+Prints a summary (or with --json a report: {"compiled": [...], "unparsable": {path: message}});
+exits 1 when any file is not Redshift SQL.
 """
 
 from __future__ import annotations
@@ -148,17 +149,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="directory for the compiled SQL (compile mode)")
     parser.add_argument("--run-date", default="2026-11-23", help="the run_date var to compile with")
     parser.add_argument("--parse-only", nargs="+", type=Path, help="only parse these SQL files")
+    parser.add_argument("--json", action="store_true", help="print a JSON report instead of a summary")
     args = parser.parse_args(argv)
     os.environ.setdefault("DO_NOT_TRACK", "1")
     if args.parse_only:
         compiled = args.parse_only
     elif args.out:
         dbt_vars = {"run_date": args.run_date, "as_of": f"{args.run_date}T23:59:59+00:00"}
-        compiled = compile_for_redshift(args.target, args.out, dbt_vars)
+        # Absolute: dbt moves into the project directory before it writes anything.
+        compiled = compile_for_redshift(args.target, args.out.resolve(), dbt_vars)
     else:
         parser.error("give --out DIR to compile, or --parse-only FILE...")
     problems = unparsable_as_redshift(compiled)
-    print(json.dumps({"compiled": [str(path) for path in compiled], "unparsable": problems}, indent=2))
+    if args.json:
+        print(json.dumps({"compiled": [str(path) for path in compiled], "unparsable": problems}, indent=2))
+    else:
+        for path, problem in problems.items():
+            print(f"error: {path} is not Redshift SQL: {problem}", file=sys.stderr)
+        print(f"{len(compiled) - len(problems)} of {len(compiled)} compiled files parse as Redshift SQL")
     return 1 if problems or not compiled else 0
 
 

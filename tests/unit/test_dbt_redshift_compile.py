@@ -33,7 +33,7 @@ MODELS = {
 def _check(*args: str) -> tuple[int, dict[str, Any]]:
     env = {**os.environ, "DO_NOT_TRACK": "1"}
     done = subprocess.run(
-        [str(DBT_PYTHON), str(CHECK), *args], capture_output=True, text=True, env=env, check=False
+        [str(DBT_PYTHON), str(CHECK), "--json", *args], capture_output=True, text=True, env=env, check=False
     )
     assert done.stdout.strip().startswith("{"), done.stdout + done.stderr
     return done.returncode, json.loads(done.stdout)
