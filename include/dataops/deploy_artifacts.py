@@ -88,7 +88,7 @@ def _read(root: Path, relative: str) -> bytes:
 def dag_files(root: Path) -> dict[str, Artifact]:
     manifest = root / MANIFEST
     if not manifest.is_file():
-        raise BuildError(f"{MANIFEST} is missing: build it with `make dbt-compile` before deploying.")
+        raise BuildError(f"{MANIFEST} is missing: build it with `make dbt-manifest` before deploying.")
     files: dict[str, Artifact] = {}
     for name in _git_files(root, *DAG_SOURCES):
         key = name.removeprefix("dags/") if name.startswith("dags/") else name

@@ -94,7 +94,7 @@ def test_a_missing_manifest_says_to_compile_dbt_first(tmp_path):
     root = make_repo(tmp_path)
     (root / "dbt/target/manifest.json").unlink()
 
-    with pytest.raises(BuildError, match="make dbt-compile"):
+    with pytest.raises(BuildError, match="make dbt-manifest"):
         build_bundle(root)
 
 
