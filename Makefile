@@ -196,3 +196,10 @@ dbt-docs: $(DBT_VENV)/.installed | $(LOCAL)/env.sh ## dbt docs into dbt/target/i
 	  $(DBT) docs generate $(DBT_ARGS) --target local --empty-catalog $(DBT_IN_MEMORY); \
 	fi
 	@echo "dbt/target/index.html"
+
+# ---------------------------------------------------------------- infrastructure (infra/terraform)
+.PHONY: tf-check
+tf-check: $(VENV)/.installed $(CHECKOV_VENV)/.installed ## Terraform without a binary: parse every .tf, structural tests, checkov
+	$(PY) -c 'import hcl2, pathlib; [hcl2.load(p.open()) for p in pathlib.Path("infra/terraform").rglob("*.tf")]; print("hcl: every .tf parses")'
+	$(WITH_ENV) $(PY) -m pytest tests/infra -q -k "not checkov_finds_nothing"
+	BC_SKIP_MAPPING=TRUE $(CHECKOV_VENV)/bin/checkov -d infra/terraform --framework terraform --quiet --compact --skip-download
