@@ -197,6 +197,11 @@ dbt-docs: $(DBT_VENV)/.installed | $(LOCAL)/env.sh ## dbt docs into dbt/target/i
 	fi
 	@echo "dbt/target/index.html"
 
+# ---------------------------------------------------------------- quality (GX, gate, metrics, notifications)
+.PHONY: gx-check
+gx-check: $(VENV)/.installed | $(LOCAL)/env.sh ## GX checks on the local marts, or on sample data if dbt has not built them (GX_ARGS="--sample --scenario violations")
+	$(WITH_ENV) $(PY) -m include.dataops.gx_checks $(GX_ARGS)
+
 # ---------------------------------------------------------------- infrastructure (infra/terraform)
 .PHONY: tf-check
 tf-check: $(VENV)/.installed $(CHECKOV_VENV)/.installed ## Terraform without a binary: parse every .tf, structural tests, checkov

@@ -1,0 +1,103 @@
+"""The GX building blocks that need no GX run: bounds, reason set, run date, result naming."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from include.dataops.gx_checks import GxCheck, GxCheckError, GxResult, read_quarantine, run_date_from_context
+from include.gx.config import FALLBACK_REASONS, GxConfig, known_quarantine_reasons
+from include.gx.suites import mean_bounds, volume_bounds
+
+CONFIG = GxConfig()
+
+
+def test_volume_bounds_use_trailing_median_with_enough_history() -> None:
+    bounds = volume_bounds([100, 120, 80, 1000], CONFIG)
+    assert (bounds.low, bounds.high) == (55, 220)
+    assert "median 110" in bounds.basis
+
+
+def test_volume_bounds_fall_back_to_the_floor_when_history_is_short() -> None:
+    bounds = volume_bounds([500, 600], CONFIG)
+    assert (bounds.low, bounds.high) == (CONFIG.thresholds.volume_floor, None)
+    assert "2 days of history" in bounds.basis
+
+
+def test_mean_bounds_are_clipped_to_the_absolute_range() -> None:
+    assert (
+        mean_bounds([], CONFIG).low,
+        mean_bounds([], CONFIG).high,
+    ) == CONFIG.thresholds.order_total_mean_range
+    bounds = mean_bounds([100.0, 200.0, 300.0], CONFIG)
+    assert (bounds.low, bounds.high) == (100.0, 400.0)
+    huge = mean_bounds([9_000.0] * 3, CONFIG)
+    assert huge.high == CONFIG.thresholds.order_total_mean_range[1]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ('REASONS = ("b", "a")\n', ("a", "b")),
+        ('REASONS: dict[str, str] = {"x": "why x", "w": "why w"}\n', ("w", "x")),
+        ('REASONS = frozenset({"z", "y"})\n', ("y", "z")),
+    ],
+)
+def test_reasons_are_read_from_the_glue_script(
+    tmp_path: Path, source: str, expected: tuple[str, ...]
+) -> None:
+    script = tmp_path / "orders_transform.py"
+    script.write_text("import os\n" + source)
+    assert known_quarantine_reasons(script) == expected
+
+
+def test_reasons_fallback_and_non_literal_error(tmp_path: Path) -> None:
+    assert known_quarantine_reasons(tmp_path / "absent.py") == FALLBACK_REASONS
+    script = tmp_path / "orders_transform.py"
+    script.write_text("REASONS = build()\n")
+    with pytest.raises(ValueError, match="not a literal: write it as a tuple"):
+        known_quarantine_reasons(script)
+
+
+def test_run_date_from_context() -> None:
+    start = datetime(2026, 11, 23, tzinfo=UTC)
+    assert (
+        run_date_from_context({"params": {"run_date": "2026-11-20"}, "data_interval_start": start})
+        == "2026-11-20"
+    )
+    assert run_date_from_context({"params": {}, "data_interval_start": start}) == "2026-11-23"
+    assert run_date_from_context({"logical_date": start}) == "2026-11-23"
+    with pytest.raises(GxCheckError, match="YYYY-MM-DD"):
+        run_date_from_context({"params": {"run_date": "yesterday"}})
+    with pytest.raises(GxCheckError, match="no run date"):
+        run_date_from_context({})
+
+
+def test_result_names_failures_and_round_trips() -> None:
+    result = GxResult(
+        run_date="2026-11-23",
+        success=False,
+        checks=[
+            GxCheck("s1", "a.ok", True, "ok"),
+            GxCheck("s1", "a.bad", False, "observed 3"),
+            GxCheck("s2", "b.ok", True, "ok"),
+        ],
+    )
+    assert result.failed_checks() == ["gx s1.a.bad: observed 3"]
+    assert result.counts() == {"suites_total": 2, "suites_passed": 1, "checks_total": 3, "checks_passed": 2}
+    assert GxResult.from_dict(json.loads(json.dumps(result.to_dict()))) == result
+
+
+def test_read_quarantine_across_datasets_and_when_empty(tmp_path: Path) -> None:
+    assert read_quarantine(str(tmp_path), "2026-11-23", CONFIG).empty
+    for dataset, reason in (("orders", "wrong_type"), ("customers", "missing_field")):
+        folder = tmp_path / dataset / "dt=2026-11-23"
+        folder.mkdir(parents=True)
+        record = {"dataset": dataset, "reason": reason, "detail": "d", "source_file": "f", "source_line": 1}
+        (folder / "part-0.json").write_text(json.dumps({**record, "raw": "{"}) + "\n")
+    frame = read_quarantine(str(tmp_path), "2026-11-23", CONFIG)
+    assert sorted(frame["reason"]) == ["missing_field", "wrong_type"]
+    assert list(frame.columns) == ["dataset", "reason"]
