@@ -1,5 +1,5 @@
 {#-
-    The partitions an incremental run processes.
+    The partitions an incremental run processes (first builds and full refreshes read them all).
 
     With var('run_date') (the DAG passes its data interval's day), a run processes the partitions
     from run_date minus var('lookback_days') to run_date, so rerunning a day reprocesses exactly

@@ -32,8 +32,8 @@ STATUSES = ("pending", "confirmed", "shipped", "delivered", "cancelled")
 class Warehouse:
     """One throwaway warehouse: a curated fixture, a DuckDB file and a dbt target directory."""
 
-    def __init__(self, root: Path, scenario: str = "clean") -> None:
-        self.curated = write_curated(root / "curated", scenario)
+    def __init__(self, root: Path, scenario: str = "clean", days: tuple[str, ...] = DAYS) -> None:
+        self.curated = write_curated(root / "curated", scenario, days)
         self.duckdb_path = root / "warehouse.duckdb"
         self.target = root / "target"
 
@@ -132,8 +132,9 @@ def test_customers_has_one_row_per_customer_with_lifetime_stats(clean: Warehouse
 def violations(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """A broken upstream: bad totals, an unknown status, an orphan and a null customer, stale data."""
     warehouse = Warehouse(tmp_path_factory.mktemp("dbt_violations"), scenario="violations")
-    _ok(warehouse.dbt("run"))
-    warehouse.dbt("test", "--exclude", "test_type:unit", as_of="2026-11-26T00:00:00Z")
+    stale = "2026-11-26T00:00:00Z"
+    _ok(warehouse.dbt("run", as_of=stale))
+    warehouse.dbt("test", "--exclude", "test_type:unit", as_of=stale)
     return run_statuses(warehouse.target)
 
 
@@ -169,10 +170,13 @@ def test_bad_run_date_is_a_one_line_error(clean: Warehouse) -> None:
 def test_daily_runs_are_idempotent_and_match_a_full_build(
     clean: Warehouse, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """Day by day as the DAG runs it: rerunning a day, or backfilling an older one, changes nothing."""
-    warehouse = Warehouse(tmp_path_factory.mktemp("dbt_incremental"))
-    _ok(warehouse.dbt("run", run_date=DAYS[1], lookback_days=1))
+    """Day by day as the DAG runs it: rerunning a day, or backfilling an older one, changes nothing,
+    and a full refresh on any day rebuilds the same marts from every partition."""
+    warehouse = Warehouse(tmp_path_factory.mktemp("dbt_incremental"), days=DAYS[:2])
+    _ok(warehouse.dbt("run", run_date=DAYS[1]))
     assert {row[0] for row in warehouse.rows("fct_orders")} == set(latest_orders(DAYS[:2]))
+
+    write_curated(warehouse.curated, days=DAYS[2:])
     _ok(warehouse.dbt("run", run_date=DAYS[2]))
     after_last_day = warehouse.snapshot()
     assert after_last_day == clean.snapshot()
@@ -181,4 +185,7 @@ def test_daily_runs_are_idempotent_and_match_a_full_build(
     assert warehouse.snapshot() == after_last_day
 
     _ok(warehouse.dbt("run", run_date=DAYS[0]))
+    assert warehouse.snapshot() == after_last_day
+
+    _ok(warehouse.dbt("run", "--full-refresh", run_date=DAYS[0]))
     assert warehouse.snapshot() == after_last_day

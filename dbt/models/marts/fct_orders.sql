@@ -9,14 +9,17 @@
     )
 }}
 
--- One row per order, at its latest version. Incremental: a run reads only the load days of its
--- window (run_window_predicate) and replaces those orders by key, so rerunning a day leaves the
--- table as it was; a backfill of an older day never replaces a newer version already loaded.
+-- One row per order, at its latest version. The first build and a full refresh read every load
+-- day. An incremental run reads only the load days of its window (run_window_predicate) and
+-- replaces those orders by key, so rerunning a day leaves the table as it was; a backfill of an
+-- older day never replaces a newer version already loaded.
 
 with orders as (
 
     select * from {{ ref('stg_orders') }}
-    where {{ run_window_predicate('partition_date') }}
+    {% if is_incremental() %}
+        where {{ run_window_predicate('partition_date') }}
+    {% endif %}
 
 ),
 
