@@ -80,8 +80,11 @@ class GxResult:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> GxResult:
         values = dict(data)
-        values["checks"] = [GxCheck(**c) for c in values.get("checks", [])]
-        return cls(**values)
+        try:
+            values["checks"] = [GxCheck(**c) for c in values.get("checks", [])]
+            return cls(**values)
+        except TypeError as exc:
+            raise GxCheckError(f"not a GX result ({exc}): pass GxResult.to_dict() output.") from None
 
     @classmethod
     def from_checkpoint_result(cls, result: CheckpointResult, run_date: str, **locations: Any) -> GxResult:

@@ -1,0 +1,187 @@
+"""SNS messages: the run summary to the notifications topic, alerts to the alerts topic.
+
+Publishing goes through the amazon provider's SnsHook (the DAGs' failure callback uses its
+SnsNotifier, include/dataops/dag_defaults.py). ``TopicCapture`` reads what a topic received,
+over HTTP, by subscribing a throwaway SQS queue: the same way on the emulator and on AWS, so
+end-to-end tests can assert on the alerts and summaries a run sent.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from include.dataops.settings import Settings
+
+SUBJECT_LIMIT = 100  # SNS rejects longer subjects
+
+
+@dataclass(frozen=True)
+class SnsMessage:
+    subject: str
+    message: str
+
+
+def send_alert(settings: Settings, subject: str, message: str) -> str:
+    """Publish to the alerts topic; returns the SNS message id."""
+    return _publish(settings, settings.alerts_topic_arn, subject, message)
+
+
+def send_run_summary(settings: Settings, summary: Mapping[str, Any]) -> str:
+    """Publish a successful run's summary to the notifications topic; returns the SNS message id."""
+    subject, message = format_summary(summary)
+    return _publish(settings, settings.notifications_topic_arn, subject, message)
+
+
+def build_run_summary(
+    run_date: str,
+    environment: str,
+    *,
+    manifest: Mapping[str, Any] | None = None,
+    dbt: Mapping[str, int] | None = None,
+    gx: Mapping[str, Any] | None = None,
+    gate: Mapping[str, Any] | None = None,
+    mart_rows: Mapping[str, int] | None = None,
+    docs: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Collect what a run did into one JSON-ready dict (XCom-safe), the input of the summary message.
+
+    `manifest` is the Glue run manifest, `dbt` DbtRunSummary.counts(), `gx` GxResult.to_dict() or
+    its counts, `gate` the quality gate's summary, `docs` named documentation locations.
+    """
+    datasets = {}
+    for name, entry in sorted(((manifest or {}).get("datasets") or {}).items()):
+        datasets[name] = {
+            "read": entry.get("read", 0),
+            "written": entry.get("written", 0),
+            "deduplicated": entry.get("deduplicated", 0),
+            "quarantined": entry.get("quarantined_total", 0),
+            "quarantined_by_reason": dict(sorted((entry.get("quarantined") or {}).items())),
+        }
+    gx_counts = dict(gx or {})
+    if "checks" in gx_counts:
+        from include.dataops.gx_checks import GxResult
+
+        result = GxResult.from_dict(gx_counts)
+        gx_counts = {"success": result.success, **result.counts()}
+        docs = {"gx_data_docs": result.docs_uri, **(docs or {})} if result.docs_uri else docs
+    return {
+        "run_date": run_date,
+        "environment": environment,
+        "datasets": datasets,
+        "mart_rows": dict(mart_rows or {}),
+        "dbt": dict(dbt or {}),
+        "gx": gx_counts,
+        "gate": dict(gate or {}),
+        "docs": dict(docs or {}),
+    }
+
+
+def format_summary(summary: Mapping[str, Any]) -> tuple[str, str]:
+    """Subject and plain-text body: what a reader of the email needs, in a few lines."""
+    run_date, env = summary.get("run_date", "?"), summary.get("environment", "?")
+    lines = [f"Orders pipeline {run_date} ({env}): published."]
+    for name, counts in (summary.get("datasets") or {}).items():
+        lines.append(
+            f"{name}: read {counts['read']}, written {counts['written']}, "
+            f"deduplicated {counts['deduplicated']}, quarantined {counts['quarantined']}"
+        )
+        for reason, count in (counts.get("quarantined_by_reason") or {}).items():
+            lines.append(f"  quarantined {reason}: {count}")
+    if summary.get("mart_rows"):
+        lines.append("marts: " + ", ".join(f"{t} {n} rows" for t, n in summary["mart_rows"].items()))
+    dbt = summary.get("dbt") or {}
+    if dbt:
+        lines.append(
+            f"dbt: {dbt.get('models_passed', 0)}/{dbt.get('models_total', 0)} models, "
+            f"{dbt.get('tests_passed', 0)}/{dbt.get('tests_total', 0)} tests passed"
+        )
+    gx = summary.get("gx") or {}
+    if gx:
+        verdict = "passed" if gx.get("success") else "FAILED"
+        lines.append(
+            f"Great Expectations: {verdict}, {gx.get('checks_passed', 0)}/{gx.get('checks_total', 0)} "
+            f"checks in {gx.get('suites_total', 0)} suites"
+        )
+    gate = summary.get("gate") or {}
+    if gate:
+        verdict = "passed" if gate.get("passed") else "FAILED"
+        lines.append(f"quality gate: {verdict}, {gate.get('checks_passed', 0)} checks")
+    for label, location in (summary.get("docs") or {}).items():
+        lines.append(f"{label}: {location}")
+    return f"[{env}] orders {run_date}: published", "\n".join(lines)
+
+
+def _publish(settings: Settings, topic_arn: str, subject: str, message: str) -> str:
+    from airflow.providers.amazon.aws.hooks.sns import SnsHook
+
+    hook = SnsHook(aws_conn_id=settings.aws_conn_id, region_name=settings.aws_region)
+    response = hook.publish_to_target(target_arn=topic_arn, message=message, subject=_subject(subject))
+    return response["MessageId"]
+
+
+def _subject(text: str) -> str:
+    """SNS subjects: one line, printable ASCII, at most 100 characters."""
+    flat = " ".join(text.split()).encode("ascii", "replace").decode()
+    return flat if len(flat) <= SUBJECT_LIMIT else flat[: SUBJECT_LIMIT - 3] + "..."
+
+
+class TopicCapture:
+    """Collect what an SNS topic receives while open, through a throwaway SQS queue.
+
+    with TopicCapture(settings, settings.alerts_topic_arn) as alerts:
+        ...  # run something that publishes
+        messages = alerts.wait_for(1)
+    """
+
+    def __init__(self, settings: Settings, topic_arn: str) -> None:
+        self.settings = settings
+        self.topic_arn = topic_arn
+        self.queue_name = f"capture-{uuid.uuid4().hex[:16]}"
+        self._queue_url = ""
+        self._subscription_arn = ""
+        self._received: list[SnsMessage] = []
+
+    def __enter__(self) -> TopicCapture:
+        sqs, sns = self._client("sqs"), self._client("sns")
+        self._queue_url = sqs.create_queue(QueueName=self.queue_name)["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=self._queue_url, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+        self._subscription_arn = sns.subscribe(TopicArn=self.topic_arn, Protocol="sqs", Endpoint=queue_arn)[
+            "SubscriptionArn"
+        ]
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._subscription_arn:
+            self._client("sns").unsubscribe(SubscriptionArn=self._subscription_arn)
+        if self._queue_url:
+            self._client("sqs").delete_queue(QueueUrl=self._queue_url)
+
+    def wait_for(self, count: int = 1, timeout_seconds: int = 10) -> list[SnsMessage]:
+        """Every message received so far, waiting up to the timeout for at least `count` of them."""
+        import time
+
+        sqs = self._client("sqs")
+        deadline = time.monotonic() + timeout_seconds
+        while True:
+            response = sqs.receive_message(
+                QueueUrl=self._queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1
+            )
+            for raw in response.get("Messages", []):
+                envelope = json.loads(raw["Body"])
+                self._received.append(SnsMessage(envelope.get("Subject") or "", envelope.get("Message", "")))
+                sqs.delete_message(QueueUrl=self._queue_url, ReceiptHandle=raw["ReceiptHandle"])
+            if len(self._received) >= count or time.monotonic() >= deadline:
+                return list(self._received)
+
+    def _client(self, service: str) -> Any:
+        from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
+
+        return AwsBaseHook(
+            aws_conn_id=self.settings.aws_conn_id, client_type=service, region_name=self.settings.aws_region
+        ).get_conn()

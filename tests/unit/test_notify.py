@@ -1,0 +1,123 @@
+"""SNS summaries and alerts, published to and read back from the moto server over HTTP."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+
+import boto3
+import pytest
+
+from include.dataops.notify import (
+    TopicCapture,
+    _subject,
+    build_run_summary,
+    format_summary,
+    send_alert,
+    send_run_summary,
+)
+from include.dataops.settings import Settings, Sns
+
+MANIFEST = {
+    "run_date": "2026-11-23",
+    "datasets": {
+        "orders": {
+            "read": 1000,
+            "written": 950,
+            "deduplicated": 10,
+            "quarantined": {"orphan_customer": 3, "malformed_json": 37},
+            "quarantined_total": 40,
+        },
+        "customers": {
+            "read": 50,
+            "written": 50,
+            "deduplicated": 0,
+            "quarantined": {},
+            "quarantined_total": 0,
+        },
+    },
+}
+GX = {
+    "run_date": "2026-11-23",
+    "success": True,
+    "checks": [{"suite": "s", "check": "c", "success": True, "detail": "ok"}],
+    "result_uris": {},
+    "docs_uri": "s3://artifacts/gx/data_docs/index.html",
+    "docs_local": "",
+}
+
+
+@pytest.fixture(scope="module")
+def own_topics(settings: Settings, aws_endpoint: str) -> Iterator[Settings]:
+    """Topics of this module's own, so other tests' alerts never land in these captures."""
+    suffix = uuid.uuid4().hex[:8]
+    sns_settings = Sns(alerts_topic=f"test-alerts-{suffix}", notifications_topic=f"test-notes-{suffix}")
+    sns = boto3.client("sns", endpoint_url=aws_endpoint, region_name=settings.aws_region)
+    arns = [sns.create_topic(Name=name)["TopicArn"] for name in vars(sns_settings).values()]
+    yield replace(settings, sns=sns_settings)
+    for arn in arns:
+        sns.delete_topic(TopicArn=arn)
+
+
+def test_summary_names_rows_quarantine_reasons_dbt_gx_and_docs() -> None:
+    summary = build_run_summary(
+        "2026-11-23",
+        "local",
+        manifest=MANIFEST,
+        dbt={"models_total": 5, "models_passed": 5, "tests_total": 30, "tests_passed": 30},
+        gx=GX,
+        gate={"passed": True, "checks_passed": 42},
+        mart_rows={"fct_orders": 950},
+        docs={"dbt_docs": "s3://artifacts/dbt/index.html"},
+    )
+    subject, message = format_summary(summary)
+    assert subject == "[local] orders 2026-11-23: published"
+    for expected in (
+        "orders: read 1000, written 950, deduplicated 10, quarantined 40",
+        "  quarantined malformed_json: 37",
+        "  quarantined orphan_customer: 3",
+        "marts: fct_orders 950 rows",
+        "dbt: 5/5 models, 30/30 tests passed",
+        "Great Expectations: passed, 1/1 checks in 1 suites",
+        "quality gate: passed, 42 checks",
+        "gx_data_docs: s3://artifacts/gx/data_docs/index.html",
+        "dbt_docs: s3://artifacts/dbt/index.html",
+    ):
+        assert expected in message.splitlines()
+
+
+def test_subjects_are_made_acceptable_to_sns() -> None:
+    assert _subject("line one\nline two") == "line one line two"
+    long = _subject("x" * 150)
+    assert len(long) == 100 and long.endswith("...")
+    assert _subject("café") == "caf?"
+
+
+def test_summary_goes_to_notifications_and_alert_to_alerts(own_topics: Settings) -> None:
+    summary = build_run_summary("2026-11-23", "local", manifest=MANIFEST)
+    with (
+        TopicCapture(own_topics, own_topics.notifications_topic_arn) as notes,
+        TopicCapture(own_topics, own_topics.alerts_topic_arn) as alerts,
+    ):
+        send_run_summary(own_topics, summary)
+        send_alert(own_topics, "gate failed\nfor 2026-11-23", "quality gate failed\n- check a\n- check b")
+        received_notes = notes.wait_for(1)
+        received_alerts = alerts.wait_for(1)
+    assert [m.subject for m in received_notes] == ["[local] orders 2026-11-23: published"]
+    assert "orders: read 1000" in received_notes[0].message
+    assert len(received_alerts) == 1
+    assert received_alerts[0].subject == "gate failed for 2026-11-23"
+    assert received_alerts[0].message.splitlines()[1:] == ["- check a", "- check b"]
+
+
+def test_capture_removes_its_queue_and_subscription(own_topics: Settings, aws_endpoint: str) -> None:
+    sqs = boto3.client("sqs", endpoint_url=aws_endpoint, region_name=own_topics.aws_region)
+    sns = boto3.client("sns", endpoint_url=aws_endpoint, region_name=own_topics.aws_region)
+    with TopicCapture(own_topics, own_topics.alerts_topic_arn) as capture:
+        assert capture.wait_for(1, timeout_seconds=1) == []
+        name = capture.queue_name
+        assert any(name in url for url in sqs.list_queues(QueueNamePrefix=name).get("QueueUrls", []))
+    assert not sqs.list_queues(QueueNamePrefix=name).get("QueueUrls")
+    subscriptions = sns.list_subscriptions_by_topic(TopicArn=own_topics.alerts_topic_arn)["Subscriptions"]
+    assert not [s for s in subscriptions if name in s["Endpoint"]]
