@@ -7,6 +7,7 @@ Every scenario runs dbt in its own temporary DuckDB file and target directory, n
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
@@ -77,6 +78,23 @@ def test_build_passes_every_unit_and_data_test(clean: Warehouse) -> None:
     assert {"fct_orders", "orders_daily", "customers"} <= set(statuses)
     unit_tests = [name for name in statuses if name.startswith("test_")]
     assert len(unit_tests) >= 5
+
+
+def test_every_built_column_is_documented(clean: Warehouse) -> None:
+    manifest = json.loads((clean.target / "manifest.json").read_text())
+    documented = {
+        node["name"]: set(node["columns"])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+    }
+    with duckdb.connect(str(clean.duckdb_path), read_only=True) as con:
+        built = con.sql(
+            "select table_name, column_name from information_schema.columns where table_schema = 'analytics'"
+        ).fetchall()
+    assert {table for table, _ in built} == set(documented)
+    assert {(table, column) for table, column in built} == {
+        (model, column) for model, columns in documented.items() for column in columns
+    }
 
 
 def test_fct_orders_holds_each_orders_latest_version(clean: Warehouse) -> None:

@@ -123,3 +123,20 @@ def test_dev_target_parses_without_secrets_into_a_personal_schema(tmp_path: Path
     schemas = {node["schema"] for node in manifest["nodes"].values() if node["resource_type"] == "model"}
     assert schemas == {"dbt_alice"}
     assert {source["schema"] for source in manifest["sources"].values()} == {"curated"}
+
+
+def test_every_model_and_column_is_documented_and_marts_are_contracted(redshift_compile) -> None:
+    _, _, out = redshift_compile
+    manifest = json.loads((out / "first_run" / "manifest.json").read_text())
+    models = [node for node in manifest["nodes"].values() if node["resource_type"] == "model"]
+    assert {model["name"] for model in models} == MODELS
+    for model in models:
+        assert model["description"].strip(), f"{model['name']} has no description"
+        assert model["columns"], f"{model['name']} documents no columns"
+        columns = model["columns"].items()
+        undocumented = [name for name, column in columns if not column["description"].strip()]
+        assert not undocumented, f"{model['name']}: undocumented columns {undocumented}"
+        if model["path"].startswith("marts/"):
+            assert model["config"]["contract"]["enforced"], f"{model['name']} has no enforced contract"
+            untyped = [name for name, column in model["columns"].items() if not column["data_type"]]
+            assert not untyped, f"{model['name']}: columns without data_type {untyped}"
