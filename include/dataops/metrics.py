@@ -1,0 +1,184 @@
+"""CloudWatch metrics of a run: volumes, durations, mart sizes, freshness and the gate's verdict.
+
+The metric names and dimensions are a contract with Terraform's alarms and dashboard
+(infra/terraform): change them in both places or not at all. The client comes from the amazon
+provider's AwsBaseHook (the provider has no CloudWatch-metrics hook), so the emulator's endpoint
+and the MWAA execution role work without code changes.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from include.dataops.settings import Settings
+
+MAX_DATUMS_PER_CALL = 1000  # PutMetricData's limit per request
+
+RECORDS_READ = "RecordsRead"
+RECORDS_WRITTEN = "RecordsWritten"
+RECORDS_QUARANTINED = "RecordsQuarantined"
+RECORDS_DEDUPLICATED = "RecordsDeduplicated"
+STAGE_DURATION = "StageDuration"
+MART_ROWS = "MartRows"
+DBT_MODEL_DURATION = "DbtModelDuration"
+DATA_FRESHNESS = "DataFreshness"
+QUALITY_GATE_PASSED = "QualityGatePassed"
+
+_MANIFEST_METRICS = {
+    RECORDS_READ: "read",
+    RECORDS_WRITTEN: "written",
+    RECORDS_QUARANTINED: "quarantined_total",
+    RECORDS_DEDUPLICATED: "deduplicated",
+}
+
+
+@dataclass(frozen=True)
+class Regression:
+    model: str
+    seconds: float
+    median_seconds: float
+    history_days: int
+
+    def describe(self) -> str:
+        ratio = self.seconds / self.median_seconds
+        return (
+            f"dbt model {self.model} took {self.seconds:.1f} s, "
+            f"{ratio:.1f}x its {self.history_days}-day median {self.median_seconds:.1f} s"
+        )
+
+
+def build_metric_data(
+    *,
+    manifest: Mapping[str, Any] | None = None,
+    stage_durations: Mapping[str, float] | None = None,
+    mart_rows: Mapping[str, int] | None = None,
+    dbt_durations: Mapping[str, float] | None = None,
+    freshness_hours: Mapping[str, float] | None = None,
+    quality_gate_passed: bool | None = None,
+    timestamp: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """The run's metric datums in PutMetricData's shape; inputs left out produce no datums."""
+    when = timestamp or datetime.now(UTC)
+
+    def datum(name: str, value: float, unit: str, dimension: tuple[str, str] | None = None) -> dict[str, Any]:
+        item: dict[str, Any] = {"MetricName": name, "Value": float(value), "Unit": unit, "Timestamp": when}
+        if dimension:
+            item["Dimensions"] = [{"Name": dimension[0], "Value": dimension[1]}]
+        return item
+
+    data = []
+    for dataset, entry in sorted(((manifest or {}).get("datasets") or {}).items()):
+        for metric, key in _MANIFEST_METRICS.items():
+            data.append(datum(metric, entry.get(key, 0), "Count", ("Dataset", dataset)))
+    data += [datum(STAGE_DURATION, s, "Seconds", ("Stage", k)) for k, s in (stage_durations or {}).items()]
+    data += [datum(MART_ROWS, n, "Count", ("Table", k)) for k, n in (mart_rows or {}).items()]
+    data += [datum(DBT_MODEL_DURATION, s, "Seconds", ("Model", k)) for k, s in (dbt_durations or {}).items()]
+    data += [datum(DATA_FRESHNESS, h, "None", ("Table", k)) for k, h in (freshness_hours or {}).items()]
+    if quality_gate_passed is not None:
+        data.append(datum(QUALITY_GATE_PASSED, 1 if quality_gate_passed else 0, "Count"))
+    return data
+
+
+def put_metric_data(settings: Settings, data: Iterable[Mapping[str, Any]]) -> int:
+    """Send the datums in batches of at most 1000; returns how many were sent."""
+    items = list(data)
+    client = cloudwatch_client(settings)
+    for start in range(0, len(items), MAX_DATUMS_PER_CALL):
+        client.put_metric_data(
+            Namespace=settings.cloudwatch.namespace, MetricData=items[start : start + MAX_DATUMS_PER_CALL]
+        )
+    return len(items)
+
+
+def publish_run_metrics(settings: Settings, **inputs: Any) -> int:
+    """Build and send a run's metrics (keyword inputs as in build_metric_data)."""
+    return put_metric_data(settings, build_metric_data(**inputs))
+
+
+def mart_row_counts(settings: Settings, tables: Iterable[str]) -> dict[str, int]:
+    """Rows per mart, counted in the warehouse (DuckDB locally, Redshift in the cloud)."""
+    from include.dataops.warehouse import scalar
+
+    schema, conn = settings.warehouse.schema, settings.warehouse.conn_id
+    return {table: int(scalar(f"select count(*) from {schema}.{table}", conn)) for table in tables}
+
+
+def data_freshness_hours(
+    settings: Settings, table: str = "fct_orders", column: str = "created_at", now: datetime | None = None
+) -> dict[str, float]:
+    """Hours since the newest `column` in `table` (timestamps are UTC); the SLA alarm watches it."""
+    from include.dataops.warehouse import WarehouseError, scalar
+
+    newest = scalar(
+        f"select max({column}) from {settings.warehouse.schema}.{table}", settings.warehouse.conn_id
+    )
+    if newest is None:
+        raise WarehouseError(
+            f"{settings.warehouse.schema}.{table} has no rows: freshness needs at least one."
+        )
+    newest = newest.to_pydatetime() if hasattr(newest, "to_pydatetime") else newest
+    if newest.tzinfo is None:
+        newest = newest.replace(tzinfo=UTC)
+    elapsed = (now or datetime.now(UTC)) - newest
+    return {table: round(elapsed.total_seconds() / 3600, 3)}
+
+
+def find_regressions(
+    current: Mapping[str, float],
+    history: Mapping[str, list[float]],
+    *,
+    factor: float = 3.0,
+    min_seconds: float = 30.0,
+    min_history: int = 3,
+) -> list[Regression]:
+    """Models slower than `factor` x their median AND above `min_seconds` (short models are noise)."""
+    found = []
+    for model, seconds in sorted(current.items()):
+        past = history.get(model) or []
+        if len(past) < min_history:
+            continue
+        median = statistics.median(past)
+        if median > 0 and seconds > factor * median and seconds > min_seconds:
+            found.append(Regression(model, seconds, median, len(past)))
+    return found
+
+
+def dbt_duration_regressions(
+    settings: Settings,
+    durations: Mapping[str, float],
+    *,
+    days: int = 14,
+    now: datetime | None = None,
+    **thresholds: Any,
+) -> list[Regression]:
+    """Compare this run's model durations with their daily averages in CloudWatch.
+
+    Call it before publishing this run's durations, so a run is not its own history.
+    """
+    client = cloudwatch_client(settings)
+    end = now or datetime.now(UTC)
+    history = {}
+    for model in durations:
+        points = client.get_metric_statistics(
+            Namespace=settings.cloudwatch.namespace,
+            MetricName=DBT_MODEL_DURATION,
+            Dimensions=[{"Name": "Model", "Value": model}],
+            StartTime=end - timedelta(days=days),
+            EndTime=end,
+            Period=86400,
+            Statistics=["Average"],
+        )["Datapoints"]
+        history[model] = [p["Average"] for p in points]
+    return find_regressions(durations, history, **thresholds)
+
+
+def cloudwatch_client(settings: Settings) -> Any:
+    from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
+
+    return AwsBaseHook(
+        aws_conn_id=settings.aws_conn_id, client_type="cloudwatch", region_name=settings.aws_region
+    ).get_conn()
