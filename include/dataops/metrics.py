@@ -27,6 +27,8 @@ MART_ROWS = "MartRows"
 DBT_MODEL_DURATION = "DbtModelDuration"
 DATA_FRESHNESS = "DataFreshness"
 QUALITY_GATE_PASSED = "QualityGatePassed"
+# Sent by the last task of a good run; the alarm treats its absence as a failed night.
+PIPELINE_SUCCESS = "PipelineSuccess"
 
 _MANIFEST_METRICS = {
     RECORDS_READ: "read",
@@ -59,6 +61,7 @@ def build_metric_data(
     dbt_durations: Mapping[str, float] | None = None,
     freshness_hours: Mapping[str, float] | None = None,
     quality_gate_passed: bool | None = None,
+    pipeline_succeeded: bool | None = None,
     timestamp: datetime | None = None,
 ) -> list[dict[str, Any]]:
     """The run's metric datums in PutMetricData's shape; inputs left out produce no datums."""
@@ -80,6 +83,8 @@ def build_metric_data(
     data += [datum(DATA_FRESHNESS, h, "None", ("Table", k)) for k, h in (freshness_hours or {}).items()]
     if quality_gate_passed is not None:
         data.append(datum(QUALITY_GATE_PASSED, 1 if quality_gate_passed else 0, "Count"))
+    if pipeline_succeeded is not None:
+        data.append(datum(PIPELINE_SUCCESS, 1 if pipeline_succeeded else 0, "Count"))
     return data
 
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from include.dataops.settings import Settings
+from include.dataops.settings import Settings, load_settings
 
 SUBJECT_LIMIT = 100  # SNS rejects longer subjects
 
@@ -46,6 +46,7 @@ def build_run_summary(
     gate: Mapping[str, Any] | None = None,
     mart_rows: Mapping[str, int] | None = None,
     docs: Mapping[str, str] | None = None,
+    warnings: list[str] | None = None,
 ) -> dict[str, Any]:
     """Collect what a run did into one JSON-ready dict (XCom-safe), the input of the summary message.
 
@@ -77,6 +78,7 @@ def build_run_summary(
         "gx": gx_counts,
         "gate": dict(gate or {}),
         "docs": dict(docs or {}),
+        "warnings": list(warnings or []),
     }
 
 
@@ -112,7 +114,62 @@ def format_summary(summary: Mapping[str, Any]) -> tuple[str, str]:
         lines.append(f"quality gate: {verdict}, {gate.get('checks_passed', 0)} checks")
     for label, location in (summary.get("docs") or {}).items():
         lines.append(f"{label}: {location}")
+    lines += [f"WARNING: {warning}" for warning in summary.get("warnings") or []]
     return f"[{env}] orders {run_date}: published", "\n".join(lines)
+
+
+def report_run(
+    run_date: str,
+    *,
+    settings: Settings | None = None,
+    manifest: Mapping[str, Any] | None = None,
+    dbt: Any = None,
+    gx: Any = None,
+    gate: Mapping[str, Any] | None = None,
+    stage_durations: Mapping[str, float] | None = None,
+    marts: tuple[str, ...] = ("fct_orders", "orders_daily", "customers"),
+    docs: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The DAG's last task: CloudWatch metrics (best effort: the data is already published), then
+    the SNS summary. `dbt` is a DbtRunSummary or its dict, `gx` a GxResult or its dict.
+    Returns the summary that was sent.
+    """
+    from include.dataops import metrics
+    from include.dataops.dbt_results import DbtRunSummary
+
+    settings = settings or load_settings()
+    dbt_summary = dbt if isinstance(dbt, DbtRunSummary) or dbt is None else DbtRunSummary.from_dict(dbt)
+    gx_dict = gx.to_dict() if hasattr(gx, "to_dict") else gx
+    warnings: list[str] = []
+    mart_rows: dict[str, int] = {}
+    try:
+        mart_rows = metrics.mart_row_counts(settings, marts)
+        durations = dbt_summary.model_durations if dbt_summary else {}
+        warnings += [r.describe() for r in metrics.dbt_duration_regressions(settings, durations)]
+        metrics.publish_run_metrics(
+            settings,
+            manifest=manifest,
+            stage_durations=stage_durations,
+            mart_rows=mart_rows,
+            dbt_durations=durations,
+            freshness_hours=metrics.data_freshness_hours(settings),
+            pipeline_succeeded=True,
+        )
+    except Exception as exc:
+        warnings.append(f"metrics not (all) published: {str(exc).splitlines()[0]}")
+    summary = build_run_summary(
+        run_date,
+        settings.environment,
+        manifest=manifest,
+        dbt=dbt_summary.counts() if dbt_summary else None,
+        gx=gx_dict,
+        gate=gate,
+        mart_rows=mart_rows,
+        docs=docs,
+        warnings=warnings,
+    )
+    send_run_summary(settings, summary)
+    return summary
 
 
 def _publish(settings: Settings, topic_arn: str, subject: str, message: str) -> str:

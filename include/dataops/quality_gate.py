@@ -9,6 +9,7 @@ message is truncated).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,8 @@ from typing import Any
 from include.dataops.dbt_results import DbtRunSummary, load_run_results
 from include.dataops.gx_checks import GxCheck, GxCheckError, GxResult, load_gx_result
 from include.dataops.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
 
 
 class QualityGateError(RuntimeError):
@@ -94,6 +97,7 @@ def run_quality_gate(
     if gx is None:
         gx = load_gx_result(run_date, settings)
     outcome = evaluate_gate(run_date, reconciliation, dbt, gx)
+    _publish_verdict(settings, outcome.passed)
     if not outcome.passed:
         if alert:
             from include.dataops.notify import send_alert
@@ -103,6 +107,16 @@ def run_quality_gate(
             )
         raise QualityGateError(outcome.message())
     return outcome.summary()
+
+
+def _publish_verdict(settings: Settings, passed: bool) -> None:
+    """QualityGatePassed for the alarm; best effort, so a CloudWatch hiccup cannot flip the verdict."""
+    from include.dataops.metrics import publish_run_metrics
+
+    try:
+        publish_run_metrics(settings, quality_gate_passed=passed)
+    except Exception as exc:
+        log.warning("could not publish QualityGatePassed=%d: %s", int(passed), exc)
 
 
 def _add_reconciliation(outcome: GateOutcome, reconciliation: Any) -> None:

@@ -63,9 +63,10 @@ def test_run_metrics_are_readable_by_the_names_terraform_alarms_use(
         dbt_durations={"fct_orders": 3.2},
         freshness_hours={"fct_orders": 5.5},
         quality_gate_passed=True,
+        pipeline_succeeded=True,
         timestamp=NOW,
     )
-    assert sent == 8 + 2 + 1 + 1 + 1 + 1
+    assert sent == 8 + 2 + 1 + 1 + 1 + 1 + 1
     assert stat(cloudwatch, own_namespace, "RecordsRead", {"Dataset": "orders"}) == 1000
     assert stat(cloudwatch, own_namespace, "RecordsWritten", {"Dataset": "customers"}) == 49
     assert stat(cloudwatch, own_namespace, "RecordsQuarantined", {"Dataset": "orders"}) == 40
@@ -75,10 +76,11 @@ def test_run_metrics_are_readable_by_the_names_terraform_alarms_use(
     assert stat(cloudwatch, own_namespace, "DbtModelDuration", {"Model": "fct_orders"}) == 3.2
     assert stat(cloudwatch, own_namespace, "DataFreshness", {"Table": "fct_orders"}) == 5.5
     assert stat(cloudwatch, own_namespace, "QualityGatePassed", {}) == 1
+    assert stat(cloudwatch, own_namespace, "PipelineSuccess", {}) == 1
     listed = cloudwatch.list_metrics(Namespace=own_namespace.cloudwatch.namespace)["Metrics"]
     assert {m["MetricName"] for m in listed} == {
         "RecordsRead", "RecordsWritten", "RecordsQuarantined", "RecordsDeduplicated", "StageDuration",
-        "MartRows", "DbtModelDuration", "DataFreshness", "QualityGatePassed",
+        "MartRows", "DbtModelDuration", "DataFreshness", "QualityGatePassed", "PipelineSuccess",
     }  # fmt: skip
 
 

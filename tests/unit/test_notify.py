@@ -5,19 +5,23 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import boto3
 import pytest
 
+from include.dataops.dbt_results import parse_run_results
 from include.dataops.notify import (
     TopicCapture,
     _subject,
     build_run_summary,
     format_summary,
+    report_run,
     send_alert,
     send_run_summary,
 )
-from include.dataops.settings import Settings, Sns
+from include.dataops.settings import CloudWatch, Settings, Sns
+from include.gx.sample import build_sample, sample_conn_id, sample_connection_uri
 
 MANIFEST = {
     "run_date": "2026-11-23",
@@ -121,3 +125,35 @@ def test_capture_removes_its_queue_and_subscription(own_topics: Settings, aws_en
     assert not sqs.list_queues(QueueNamePrefix=name).get("QueueUrls")
     subscriptions = sns.list_subscriptions_by_topic(TopicArn=own_topics.alerts_topic_arn)["Subscriptions"]
     assert not [s for s in subscriptions if name in s["Endpoint"]]
+
+
+def test_report_run_sends_metrics_then_the_summary(
+    own_topics: Settings, aws_endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sample = build_sample(tmp_path, "2031-04-01", own_topics, history_days=2, orders_per_day=10)
+    monkeypatch.setenv(f"AIRFLOW_CONN_{sample_conn_id(tmp_path).upper()}", sample_connection_uri(tmp_path))
+    sample = replace(sample, cloudwatch=CloudWatch(namespace=f"Test/report-{uuid.uuid4().hex[:8]}"))
+    dbt = parse_run_results([{"results": [{"unique_id": "model.p.fct_orders", "status": "success",
+                                           "execution_time": 2.0}]}])  # fmt: skip
+    with TopicCapture(sample, sample.notifications_topic_arn) as notes:
+        summary = report_run("2031-04-01", settings=sample, manifest=MANIFEST, dbt=dbt, gx=GX)
+        [received] = notes.wait_for(1)
+    assert summary["mart_rows"] == {"fct_orders": 30, "orders_daily": 3, "customers": 50}
+    assert summary["warnings"] == []
+    assert "marts: fct_orders 30 rows, orders_daily 3 rows, customers 50 rows" in received.message
+    cloudwatch = boto3.client("cloudwatch", endpoint_url=aws_endpoint, region_name=sample.aws_region)
+    names = {
+        m["MetricName"] for m in cloudwatch.list_metrics(Namespace=sample.cloudwatch.namespace)["Metrics"]
+    }
+    assert {"PipelineSuccess", "MartRows", "DataFreshness", "DbtModelDuration", "RecordsRead"} <= names
+
+
+def test_report_run_still_sends_the_summary_when_metrics_fail(own_topics: Settings) -> None:
+    broken = replace(own_topics, warehouse=replace(own_topics.warehouse, conn_id="no_such_warehouse"))
+    with TopicCapture(broken, broken.notifications_topic_arn) as notes:
+        summary = report_run("2031-04-02", settings=broken, manifest=MANIFEST)
+        [received] = notes.wait_for(1)
+    assert summary["warnings"][0].startswith(
+        "metrics not (all) published: warehouse connection 'no_such_warehouse'"
+    )
+    assert "WARNING: metrics not (all) published" in received.message

@@ -6,6 +6,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import boto3
@@ -16,7 +17,7 @@ from include.dataops.gx_checks import GxCheck, GxResult
 from include.dataops.notify import TopicCapture
 from include.dataops.quality_gate import QualityGateError, check_quality_gate, evaluate_gate, run_quality_gate
 from include.dataops.reconcile import reconcile
-from include.dataops.settings import Settings, Sns
+from include.dataops.settings import CloudWatch, Settings, Sns
 
 RUN_DATE = "2031-02-01"
 P = "orders_analytics"
@@ -124,6 +125,7 @@ def isolated(settings: Settings, aws_endpoint: str) -> Iterator[Settings]:
     own = replace(
         settings,
         buckets=replace(settings.buckets, artifacts=f"gate-test-{suffix}"),
+        cloudwatch=CloudWatch(namespace=f"Test/gate-{suffix}"),
         sns=Sns(alerts_topic=f"gate-alerts-{suffix}", notifications_topic=f"gate-notes-{suffix}"),
     )
     s3 = boto3.client("s3", endpoint_url=aws_endpoint, region_name=settings.aws_region)
@@ -167,3 +169,13 @@ def test_run_quality_gate_reads_files_and_s3_then_alerts_in_full(
         Body=json.dumps(gx(success=True).to_dict()),
     )
     assert run_quality_gate(RUN_DATE, recon, [results_file], settings=isolated)["passed"] is True
+    cloudwatch = boto3.client("cloudwatch", endpoint_url=aws_endpoint, region_name=isolated.aws_region)
+    points = cloudwatch.get_metric_statistics(
+        Namespace=isolated.cloudwatch.namespace,
+        MetricName="QualityGatePassed",
+        StartTime=datetime.now(UTC) - timedelta(hours=1),
+        EndTime=datetime.now(UTC) + timedelta(hours=1),
+        Period=7200,
+        Statistics=["Minimum", "Maximum", "SampleCount"],
+    )["Datapoints"]
+    assert [(p["Minimum"], p["Maximum"], p["SampleCount"]) for p in points] == [(0.0, 1.0, 2.0)]
