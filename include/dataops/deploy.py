@@ -8,8 +8,8 @@
     python -m include.dataops.deploy notify   --env X --subject S --message M
     python -m include.dataops.deploy build    --out dist/mwaa
 
-Names follow a convention, overridable per flag: MWAA environment `dataops-<env>`, its source
-bucket `dataops-<env>-mwaa` (versioned; DAGs under the environment's DagS3Path), the deployment log
+Names come from the settings, overridable per flag: MWAA environment `dataops-<env>`, its source
+bucket `airflow-dataops-<env>` (versioned; DAGs under the environment's DagS3Path), the deployment log
 and the Glue scripts in the settings' artifacts and scripts buckets. boto3 honours
 AWS_ENDPOINT_URL, so the same code runs against the local emulator in tests.
 
@@ -79,8 +79,8 @@ def target_for(environment: str, **overrides: str | None) -> Target:
         )
     settings = load_settings(environment)
     names = {
-        "mwaa_environment": f"dataops-{environment}",
-        "dags_bucket": f"dataops-{environment}-mwaa",
+        "mwaa_environment": settings.mwaa.environment,
+        "dags_bucket": settings.buckets.mwaa,
         "artifacts_bucket": settings.buckets.artifacts,
         "scripts_bucket": settings.buckets.scripts,
     }

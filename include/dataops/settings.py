@@ -41,6 +41,12 @@ class Buckets:
     artifacts: str
     scripts: str
     temp: str
+    mwaa: str
+
+
+@dataclass(frozen=True)
+class Mwaa:
+    environment: str
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,7 @@ class Settings:
     aws_conn_id: str
     lake: Lake
     buckets: Buckets
+    mwaa: Mwaa
     glue: Glue
     warehouse: Warehouse
     dbt: Dbt
@@ -115,6 +122,7 @@ class Settings:
 _SECTIONS = {
     "lake": Lake,
     "buckets": Buckets,
+    "mwaa": Mwaa,
     "glue": Glue,
     "warehouse": Warehouse,
     "dbt": Dbt,

@@ -86,6 +86,7 @@ def test_mwaa_tells_airflow_its_environment(env: str, settings: Settings) -> Non
     mwaa = _only(_module(env, "mwaa"), "aws_mwaa_environment", "this")
     options = mwaa["airflow_configuration_options"]
     assert options["dataops.environment"] == settings.environment, _fix(env)
+    assert mwaa["name"] == settings.mwaa.environment, _fix(env)
     assert options["secrets.backend"].endswith("secrets_manager.SecretsManagerBackend")
     assert mwaa["airflow_version"] == "3.2.1"
     assert mwaa["webserver_access_mode"] == "PRIVATE_ONLY"

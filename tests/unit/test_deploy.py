@@ -361,7 +361,7 @@ def test_the_cli_reports_a_missing_bucket_in_one_line(aws_endpoint):
 def test_target_names_follow_the_convention_and_the_settings():
     target = target_for("prod")
 
-    assert (target.mwaa_environment, target.dags_bucket) == ("dataops-prod", "dataops-prod-mwaa")
+    assert (target.mwaa_environment, target.dags_bucket) == ("dataops-prod", "airflow-dataops-prod")
     assert (target.artifacts_bucket, target.scripts_bucket) == (
         "dataops-prod-artifacts",
         "dataops-prod-scripts",
