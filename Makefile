@@ -63,11 +63,16 @@ $(LOCAL)/env.sh:
 emulator-down: ## stop the local AWS emulator this checkout started
 	@$(PY) -m include.dataops.local_stack down
 
+# Cosmos renders the dbt task group from this manifest, so it is rebuilt whenever the project changes.
+DBT_SOURCES := $(shell find dbt -type f \( -name '*.sql' -o -name '*.yml' \) -not -path 'dbt/target/*' 2>/dev/null)
+dbt/target/manifest.json: $(DBT_SOURCES) | $(DBT_VENV)/.installed
+	@$(MAKE) --no-print-directory dbt-manifest
+
 .PHONY: bootstrap
-bootstrap: $(VENV)/.installed $(DBT_VENV)/.installed ## install both venvs, check the locks, start the emulator, migrate the metadata DB
+bootstrap: $(VENV)/.installed $(DBT_VENV)/.installed ## install both venvs, check the locks, start the emulator, migrate the metadata DB, build the dbt manifest
 	@$(PY) -m include.dataops.locks check
 	@$(MAKE) --no-print-directory emulator
-	@$(MAKE) --no-print-directory $(LOCAL)/airflow/.migrated
+	@$(MAKE) --no-print-directory -s $(LOCAL)/airflow/.migrated dbt/target/manifest.json
 
 .PHONY: lock
 lock: | $(UV) ## recompile the lock files from locks/*.in, then bring requirements.txt and startup.sh in step
