@@ -307,11 +307,10 @@ def gx_validate_marts_task(
     the run date in params["run_date"] or else the data interval's first day. The operator fails
     the task when an expectation fails, after the checkpoint's actions published the summary, so
     a quality gate with trigger_rule="all_done" can still name every failed check
-    (``load_gx_result``). Retrying cannot change the data, so retries default to 0.
+    (``load_gx_result``). Retries come from the DAG's default_args (the house rule).
     """
     from great_expectations_provider.operators.validate_checkpoint import GXValidateCheckpointOperator
 
-    operator_kwargs.setdefault("retries", 0)
     return GXValidateCheckpointOperator(
         task_id=task_id,
         configure_checkpoint=_CheckpointFromTaskContext(settings or load_settings()),

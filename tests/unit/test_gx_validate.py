@@ -122,7 +122,6 @@ def test_clean_sample_passes_through_the_provider_operator(
     monkeypatch.setattr("include.dataops.gx_checks.default_docs_dir", lambda _s: tmp_path / "docs")
     operator = gx_validate_marts_task(sample)
     assert isinstance(operator, GXValidateCheckpointOperator)
-    assert operator.retries == 0
     ti = _RecordingTaskInstance()
     context = {"params": {"run_date": "2031-01-14"}, "ti": ti}
     with set_current_context(context):  # type: ignore[arg-type]
