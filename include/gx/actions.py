@@ -8,6 +8,7 @@ gate reads, and the Data Docs site built by the UpdateDataDocsAction that runs b
 from __future__ import annotations
 
 import json
+import mimetypes
 from pathlib import Path
 from typing import Literal
 
@@ -35,13 +36,12 @@ class PublishArtifactsAction(ValidationAction):
             hook.load_string(json.dumps(suite_result.to_json_dict()), key, self.bucket, replace=True)
             result_uris[suite_result.suite_name] = locations.uri(key)
         docs_root = Path(self.docs_dir)
+        client = hook.get_conn()
         for path in sorted(p for p in docs_root.rglob("*") if p.is_file()):
-            hook.load_file(
-                str(path),
-                f"{DOCS_PREFIX}/{path.relative_to(docs_root).as_posix()}",
-                self.bucket,
-                replace=True,
-            )
+            key = f"{DOCS_PREFIX}/{path.relative_to(docs_root).as_posix()}"
+            # A content type, so the pages render when served from the bucket rather than download.
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            client.upload_file(str(path), self.bucket, key, ExtraArgs={"ContentType": content_type})
         summary = GxResult.from_checkpoint_result(
             checkpoint_result,
             self.run_date,

@@ -85,8 +85,9 @@ def test_results_summary_and_docs_are_published(
         assert result.result_uris[suite] == f"s3://{bucket}/{key}"
         body = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
         assert body["suite_name"] == suite
-    index = s3.get_object(Bucket=bucket, Key="gx/data_docs/index.html")["Body"].read().decode()
-    assert "orders_daily_volume" in index
+    index = s3.get_object(Bucket=bucket, Key="gx/data_docs/index.html")
+    assert index["ContentType"] == "text/html"
+    assert "orders_daily_volume" in index["Body"].read().decode()
     assert result.docs_uri == f"s3://{bucket}/gx/data_docs/index.html"
     assert Path(result.docs_local).is_file()
     assert load_gx_result(RUN_DATE, sample) == result
