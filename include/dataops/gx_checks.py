@@ -442,7 +442,8 @@ def _newest_mart_day(settings: Settings) -> str | None:
     )
     try:
         newest = scalar(sql, settings.warehouse.conn_id)
-    except WarehouseError:
+    except WarehouseError as exc:
+        print(f"no marts to check in the local warehouse ({exc}): using sample data")
         return None
     return str(newest)[:10] if newest is not None else None
 
