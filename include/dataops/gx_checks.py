@@ -204,7 +204,7 @@ def build_marts_checkpoint(
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     from include.gx import suites
-    from include.gx.actions import PublishArtifactsAction
+    from include.gx.actions import PublishArtifactsAction, RemoveFramesAction
 
     config = config or GxConfig()
     day = _iso_day(run_date)
@@ -219,8 +219,8 @@ def build_marts_checkpoint(
     docs_dir = Path(docs_dir or default_docs_dir(settings))
     docs_dir.mkdir(parents=True, exist_ok=True)
     _configure_docs_site(context, docs_dir)
-    work_dir = Path(tempfile.gettempdir()) / "dataops-gx" / "frames" / day
-    work_dir.mkdir(parents=True, exist_ok=True)
+    # Per build, so concurrent runs of the same day never read each other's frames.
+    work_dir = Path(tempfile.mkdtemp(prefix=f"dataops-gx-{day}-"))
 
     datasource = context.data_sources.add_or_update_pandas(DATASOURCE)
     definitions = []
@@ -245,6 +245,7 @@ def build_marts_checkpoint(
                 docs_dir=str(docs_dir),
             )
         )
+    actions.append(RemoveFramesAction(name="remove_frames", frames_dir=str(work_dir)))
     return context.checkpoints.add(
         gx.Checkpoint(
             name=CHECKPOINT_NAME, validation_definitions=definitions, actions=actions, result_format="SUMMARY"

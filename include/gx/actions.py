@@ -1,4 +1,4 @@
-"""A checkpoint action that publishes the run's results and Data Docs to the artifacts bucket.
+"""Checkpoint actions: publish the run's results and Data Docs to the artifacts bucket; tidy up.
 
 GX 1.x has no action that writes results to S3 through an Airflow connection, so this one does,
 with the amazon provider's S3Hook: each suite's full result, a ``GxResult`` summary the quality
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import shutil
 from pathlib import Path
 from typing import Literal
 
@@ -51,3 +52,14 @@ class PublishArtifactsAction(ValidationAction):
         )
         hook.load_string(json.dumps(summary.to_dict()), locations.summary_key, self.bucket, replace=True)
         return {"summary_uri": locations.uri(locations.summary_key), "docs_uri": locations.docs_uri}
+
+
+class RemoveFramesAction(ValidationAction):
+    """Delete the parquet copies the checkpoint validated: they are a day of order data on a worker."""
+
+    type: Literal["dataops_remove_frames"] = "dataops_remove_frames"
+    frames_dir: str
+
+    def run(self, checkpoint_result: CheckpointResult, action_context: ActionContext | None = None) -> dict:
+        shutil.rmtree(self.frames_dir, ignore_errors=True)
+        return {"removed": self.frames_dir}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
@@ -90,6 +91,7 @@ def test_results_summary_and_docs_are_published(
     assert "orders_daily_volume" in index["Body"].read().decode()
     assert result.docs_uri == f"s3://{bucket}/gx/data_docs/index.html"
     assert Path(result.docs_local).is_file()
+    assert not list(Path(tempfile.gettempdir()).glob(f"dataops-gx-{RUN_DATE}-*")), "frames left behind"
     assert load_gx_result(RUN_DATE, sample) == result
 
 
