@@ -82,9 +82,12 @@ lock: | $(UV) ## recompile the lock files from locks/*.in, then bring requiremen
 	$(PYTHON) -m include.dataops.locks sync
 
 # ---------------------------------------------------------------- the two commands
+ROWS ?= 10000
+DAYS ?= 1
+BAD_SHARE ?= 0.02
 .PHONY: run
-run: bootstrap ## run the nightly pipeline once, end to end, on the embedded default
-	$(WITH_ENV) $(VENV)/bin/airflow dags test platform_smoke
+run: bootstrap ## run the nightly pipeline once on the embedded default (ROWS=, DAYS=, BAD_SHARE=); summary in .local/last-run.json
+	$(WITH_ENV) $(PY) -m include.dataops.local_run --rows $(ROWS) --days $(DAYS) --bad-share $(BAD_SHARE)
 
 .PHONY: test
 test: bootstrap $(CHECKOV_VENV)/.installed ## run the whole test suite

@@ -108,22 +108,22 @@ def orders_nightly():
     )
 
     @task(trigger_rule="all_done")
-    def quality_gate(run_date: dict[str, str], **context) -> dict:
-        return orders_pipeline.quality_gate(run_date["run_date"], context)
+    def quality_gate(run_date: dict[str, str], dag=None, run_id=None) -> dict:
+        return orders_pipeline.quality_gate(run_date["run_date"], dag.dag_id, run_id)
 
     @task(outlets=[MARTS])
     def publish(run_date: dict[str, str], gate: dict) -> str:
         return orders_pipeline.publish(load_settings(), run_date["run_date"], gate)
 
     @task
-    def report(run_date: dict[str, str], **context) -> dict:
-        return orders_pipeline.report(run_date["run_date"], context)
+    def report(run_date: dict[str, str], gate: dict, dag=None, run_id=None) -> dict:
+        return orders_pipeline.report(run_date["run_date"], dag.dag_id, run_id, gate)
 
     day = resolve_run_date()
     gx = gx_validate_marts_task(settings, task_id="gx_validate_marts")
     gate = quality_gate(day)
     wait_for_raw_partition(day) >> glue >> reconcile(day) >> dbt >> gx >> gate
-    publish(day, gate) >> report(day)
+    publish(day, gate) >> report(day, gate)
 
 
 orders_nightly()

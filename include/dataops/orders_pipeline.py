@@ -17,6 +17,7 @@ from include.dataops.settings import Settings, load_settings
 
 DATASETS = ("orders", "customers")
 PUBLISHED_PREFIX = "published/orders"
+RUNS_PREFIX = "runs/orders_nightly"
 
 
 class PipelineError(RuntimeError):
@@ -53,48 +54,64 @@ def reconcile_run(run_date: str) -> dict[str, Any]:
     return manifest
 
 
-def publish(settings: Settings, run_date: str, summary: dict[str, Any]) -> str:
+def publish(settings: Settings, run_date: str, gate: dict[str, Any]) -> str:
     """Mark the day's marts as published: the marker downstream DAGs and people look for."""
-    from airflow.providers.amazon.aws.hooks.s3 import S3Hook
-
-    key = f"{PUBLISHED_PREFIX}/dt={run_date}.json"
-    S3Hook(aws_conn_id=settings.aws_conn_id).load_string(
-        json.dumps({"run_date": run_date, **summary}, default=str),
-        key=key,
-        bucket_name=settings.buckets.artifacts,
-        replace=True,
-    )
-    return f"s3://{settings.buckets.artifacts}/{key}"
+    return _put_json(settings, f"{PUBLISHED_PREFIX}/dt={run_date}.json", {"run_date": run_date, "gate": gate})
 
 
-def quality_gate(run_date: str, context: Any) -> dict[str, Any]:
-    """Combine reconciliation, dbt test results and GX; fail naming every failing check."""
+def quality_gate(run_date: str, dag_id: str, run_id: str) -> dict[str, Any]:
+    """Combine reconciliation, every dbt task's test results and GX; fail naming every failing check.
+
+    It reads what the stages left behind (the manifest, run_results.json in the artifacts
+    bucket, the published GX summary), so it judges a run even when a stage failed part-way.
+    """
+    import tempfile
+    from pathlib import Path
+
+    from include.dataops import dbt_cosmos
+    from include.dataops.quality_gate import run_quality_gate
+
+    settings = load_settings()
+    manifest = load_manifest(settings.lake.curated, run_date)
+    recon = reconcile(manifest, settings.quality.max_quarantine_rate, raise_on_failure=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = dbt_cosmos.download_run_results(settings, dag_id, run_id, Path(tmp))
+        return run_quality_gate(run_date, recon, paths, dbt_cosmos.DBT_MANIFEST, settings=settings)
+
+
+def report(run_date: str, dag_id: str, run_id: str, gate: dict[str, Any]) -> dict[str, Any]:
+    """CloudWatch metrics and the SNS summary; the summary is also kept beside the published marker."""
     import tempfile
     from pathlib import Path
 
     from include.dataops import dbt_cosmos
     from include.dataops.dbt_results import load_run_results
-    from include.dataops.gx_checks import GxCheckError, load_gx_result
+    from include.dataops.gx_checks import load_gx_result
+    from include.dataops.notify import report_run
 
     settings = load_settings()
-    failures: list[str] = []
-    manifest = load_manifest(settings.lake.curated, run_date)
-    recon = reconcile(manifest, settings.quality.max_quarantine_rate, raise_on_failure=False)
-    failures += [f"reconcile {c.name}: {c.message}" for c in recon.failures]
     with tempfile.TemporaryDirectory() as tmp:
-        paths = dbt_cosmos.download_run_results(settings, context["dag"].dag_id, context["run_id"], Path(tmp))
+        paths = dbt_cosmos.download_run_results(settings, dag_id, run_id, Path(tmp))
         dbt = load_run_results(paths, dbt_cosmos.DBT_MANIFEST)
-    failures += dbt.failed_checks()
-    try:
-        gx = load_gx_result(run_date, settings)
-        failures += gx.failed_checks()
-    except GxCheckError as err:
-        failures.append(f"gx: {err}")
-    if failures:
-        heading = f"quality gate failed for {run_date}: {len(failures)} failing checks"
-        raise PipelineError("\n".join([heading, *failures]))
-    return {"reconcile": [c.name for c in recon.checks], "dbt": dbt.counts(), "gx": gx.counts()}
+    summary = report_run(
+        run_date,
+        settings=settings,
+        manifest=load_manifest(settings.lake.curated, run_date),
+        dbt=dbt,
+        gx=load_gx_result(run_date, settings),
+        gate=gate,
+    )
+    _put_json(settings, f"{RUNS_PREFIX}/dt={run_date}/summary.json", summary)
+    return summary
 
 
-def report(run_date: str, context: Any) -> dict[str, Any]:
-    return {"run_date": run_date}
+def _put_json(settings: Settings, key: str, payload: dict[str, Any]) -> str:
+    from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+
+    S3Hook(aws_conn_id=settings.aws_conn_id).load_string(
+        json.dumps(payload, default=str, indent=2),
+        key=key,
+        bucket_name=settings.buckets.artifacts,
+        replace=True,
+    )
+    return f"s3://{settings.buckets.artifacts}/{key}"
