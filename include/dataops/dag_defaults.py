@@ -1,7 +1,7 @@
 """What every DAG in this repository shares: owner, retries, and the failure alert.
 
-Reading the settings file here happens at parse time, but it is a small file shipped beside the
-DAGs: no network, no Variables, no Connections (tests/dags proves it).
+The settings file is read at parse time: a small file shipped beside the DAGs, read once per
+process, with no network, Variables or Connections (tests/dags proves it).
 """
 
 from __future__ import annotations
@@ -41,10 +41,12 @@ def notify_failure(context: Context) -> None:
 
 
 def default_args(**overrides: Any) -> dict[str, Any]:
+    """Owner, retries and the failure alert; retry counts and delays are per-environment settings."""
+    retries = load_settings().retries
     args: dict[str, Any] = {
         "owner": OWNER,
-        "retries": 2,
-        "retry_delay": timedelta(minutes=2),
+        "retries": retries.count,
+        "retry_delay": timedelta(seconds=retries.delay_seconds),
         "retry_exponential_backoff": True,
         "on_failure_callback": notify_failure,
     }

@@ -80,6 +80,12 @@ class CloudWatch:
 
 
 @dataclass(frozen=True)
+class Retries:
+    count: int
+    delay_seconds: int
+
+
+@dataclass(frozen=True)
 class Sla:
     raw_partition_wait_minutes: int
     freshness_hours: int
@@ -104,6 +110,7 @@ class Settings:
     dbt: Dbt
     sns: Sns
     cloudwatch: CloudWatch
+    retries: Retries
     sla: Sla
     quality: Quality
 
@@ -128,6 +135,7 @@ _SECTIONS = {
     "dbt": Dbt,
     "sns": Sns,
     "cloudwatch": CloudWatch,
+    "retries": Retries,
     "sla": Sla,
     "quality": Quality,
 }

@@ -71,3 +71,9 @@ def test_all_environments_have_the_same_keys():
         n: keys(yaml.safe_load((settings_module.CONFIG_DIR / f"{n}.yaml").read_text())) for n in ENVIRONMENTS
     }
     assert all(shape == shapes["local"] for shape in shapes.values()), shapes
+
+
+def test_cloud_environments_retry_at_least_twice_with_room_to_recover():
+    for name in ("dev", "staging", "prod"):
+        retries = load_settings(name).retries
+        assert retries.count >= 2 and retries.delay_seconds >= 60, name
