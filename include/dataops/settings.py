@@ -20,6 +20,7 @@ ENV_VAR = "AIRFLOW__DATAOPS__ENVIRONMENT"
 ENVIRONMENTS = ("local", "dev", "staging", "prod")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONFIG_DIR = REPO_ROOT / "include" / "config"
+LOCAL_DIR_VAR = "DATAOPS_LOCAL_DIR"
 
 
 class SettingsError(ValueError):
@@ -195,6 +196,13 @@ def _build(raw: dict[str, Any], path: Path) -> Settings:
     return settings
 
 
+def local_dir() -> Path:
+    """Where local state lives: .local/ in the checkout, or a sandbox a test names."""
+    return Path(os.environ.get(LOCAL_DIR_VAR) or REPO_ROOT / ".local")
+
+
 def _expand(value: Any) -> Any:
-    """Local paths are written relative to the checkout as "{repo}/...", so any clone works."""
-    return value.replace("{repo}", str(REPO_ROOT)) if isinstance(value, str) else value
+    """Local paths are written as "{repo}/..." or "{local}/...", so any clone (or sandbox) works."""
+    if not isinstance(value, str):
+        return value
+    return value.replace("{repo}", str(REPO_ROOT)).replace("{local}", str(local_dir()))
