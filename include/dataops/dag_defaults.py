@@ -6,6 +6,7 @@ process, with no network, Variables or Connections (tests/dags proves it).
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -14,6 +15,7 @@ from airflow.sdk import Context
 from include.dataops.settings import load_settings
 
 OWNER = "data-platform"
+log = logging.getLogger(__name__)
 
 FAILURE_MESSAGE = (
     "FAILED: {{ dag.dag_id }}.{{ ti.task_id }} (run {{ run_id }}, try {{ ti.try_number }}).\n"
@@ -40,6 +42,23 @@ def notify_failure(context: Context) -> None:
     )(context)
 
 
+def record_stage_duration(context: Context) -> None:
+    """Publish the task's duration as the StageDuration metric (dimension Stage = task id).
+
+    Best effort: a metrics outage must not fail a task whose work is done, so it only logs.
+    """
+    from datetime import UTC, datetime
+
+    from include.dataops.metrics import publish_run_metrics
+
+    ti = context["ti"]
+    try:
+        seconds = (datetime.now(UTC) - ti.start_date).total_seconds()
+        publish_run_metrics(load_settings(), stage_durations={ti.task_id: seconds})
+    except Exception as err:
+        log.warning("StageDuration for %s not published: %s", ti.task_id, err)
+
+
 def default_args(**overrides: Any) -> dict[str, Any]:
     """Owner, retries and the failure alert; retry counts and delays are per-environment settings."""
     retries = load_settings().retries
@@ -49,6 +68,7 @@ def default_args(**overrides: Any) -> dict[str, Any]:
         "retry_delay": timedelta(seconds=retries.delay_seconds),
         "retry_exponential_backoff": True,
         "on_failure_callback": notify_failure,
+        "on_success_callback": record_stage_duration,
     }
     args.update(overrides)
     return args
