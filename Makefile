@@ -216,3 +216,11 @@ tf-check: $(VENV)/.installed $(CHECKOV_VENV)/.installed ## Terraform without a b
 	$(PY) -c 'import hcl2, pathlib; [hcl2.load(p.open()) for p in pathlib.Path("infra/terraform").rglob("*.tf")]; print("hcl: every .tf parses")'
 	$(WITH_ENV) $(PY) -m pytest tests/infra -q -k "not checkov_finds_nothing"
 	BC_SKIP_MAPPING=TRUE $(CHECKOV_VENV)/bin/checkov -d infra/terraform --framework terraform --quiet --compact --skip-download
+
+# ---------------------------------------------------------------- bench-pipeline
+# `make run` gives ROWS a default of 10000 above; only a ROWS the caller set picks the sizes here.
+BENCH_ROWS = $(if $(filter file,$(origin ROWS)),,$(ROWS))
+
+.PHONY: bench-pipeline
+bench-pipeline: bootstrap ## pipeline stages timed per size vs a one-query DuckDB floor (ROWS=10000,100000; default 10k,100k,1M); writes bench/results/pipeline.json
+	$(WITH_ENV) $(PY) -m bench.pipeline $(if $(BENCH_ROWS),--rows $(BENCH_ROWS))
