@@ -12,7 +12,7 @@ from typing import Any
 
 from fsspec.core import url_to_fs
 
-from include.dataops.reconcile import load_manifest, reconcile
+from include.dataops.reconcile import ReconcileError, load_manifest, reconcile
 from include.dataops.settings import Settings, load_settings
 
 DATASETS = ("orders", "customers")
@@ -47,10 +47,18 @@ def raw_partition_present(settings: Settings, run_date: str) -> bool:
 
 
 def reconcile_run(run_date: str) -> dict[str, Any]:
-    """Fail the run unless every raw record is written, quarantined or deduplicated."""
+    """Fail the run unless every raw record is written, quarantined or deduplicated.
+
+    An imbalance is a fact about the data, so the task fails at once instead of retrying.
+    """
+    from airflow.sdk.exceptions import AirflowFailException
+
     settings = load_settings()
     manifest = load_manifest(settings.lake.curated, run_date)
-    reconcile(manifest, settings.quality.max_quarantine_rate)
+    try:
+        reconcile(manifest, settings.quality.max_quarantine_rate)
+    except ReconcileError as err:
+        raise AirflowFailException(str(err)) from None
     return manifest
 
 
@@ -68,15 +76,21 @@ def quality_gate(run_date: str, dag_id: str, run_id: str) -> dict[str, Any]:
     import tempfile
     from pathlib import Path
 
+    from airflow.sdk.exceptions import AirflowFailException
+
     from include.dataops import dbt_cosmos
-    from include.dataops.quality_gate import run_quality_gate
+    from include.dataops.quality_gate import QualityGateError, run_quality_gate
 
     settings = load_settings()
     manifest = load_manifest(settings.lake.curated, run_date)
     recon = reconcile(manifest, settings.quality.max_quarantine_rate, raise_on_failure=False)
     with tempfile.TemporaryDirectory() as tmp:
         paths = dbt_cosmos.download_run_results(settings, dag_id, run_id, Path(tmp))
-        return run_quality_gate(run_date, recon, paths, dbt_cosmos.DBT_MANIFEST, settings=settings)
+        try:
+            return run_quality_gate(run_date, recon, paths, dbt_cosmos.DBT_MANIFEST, settings=settings)
+        except QualityGateError as err:
+            # Failed checks do not change on retry: fail now (one alert), keep retries for outages.
+            raise AirflowFailException(str(err)) from None
 
 
 def report(run_date: str, dag_id: str, run_id: str, gate: dict[str, Any]) -> dict[str, Any]:
