@@ -47,6 +47,16 @@ class AirflowClient:
     def dag_ids(self) -> list[str]:
         return [d["dag_id"] for d in self._call("GET", "/api/v2/dags?limit=100")["dags"]]
 
+    def wait_for_dags(self, dag_ids: list[str], timeout: float = 180) -> None:
+        """The DAG processor parses files after start-up; wait until these DAGs are listed."""
+        deadline = time.monotonic() + timeout
+        while not set(dag_ids) <= set(self.dag_ids()):
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"DAGs {dag_ids} not listed within {timeout:.0f} s: {self.import_errors()}"
+                )
+            time.sleep(2)
+
     def import_errors(self) -> list[dict[str, Any]]:
         return self._call("GET", "/api/v2/importErrors")["import_errors"]
 
@@ -76,8 +86,9 @@ class AirflowClient:
 class LocalAirflow:
     """`airflow standalone` in its own AIRFLOW_HOME and port, stopped by process group."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, env: dict[str, str] | None = None) -> None:
         self.home = home
+        self.base_env = env or dict(os.environ)
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.log = home / "standalone.log"
@@ -86,8 +97,10 @@ class LocalAirflow:
         self.home.mkdir(parents=True, exist_ok=True)
         shutil.copy(AIRFLOW_HOME / "passwords.json", self.home / "passwords.json")
         env = {
-            **os.environ,
+            **self.base_env,
             "AIRFLOW_HOME": str(self.home),
+            # Only the runs a test triggers: no scheduled run competes for max_active_runs=1.
+            "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
             "AIRFLOW__API__PORT": str(self.port),
             # Task supervisors report to the API server's execution API, which moves with the port.
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{self.port}/execution/",
