@@ -224,3 +224,15 @@ BENCH_ROWS = $(if $(filter file,$(origin ROWS)),,$(ROWS))
 .PHONY: bench-pipeline
 bench-pipeline: bootstrap ## pipeline stages timed per size vs a one-query DuckDB floor (ROWS=10000,100000; default 10k,100k,1M); writes bench/results/pipeline.json
 	$(WITH_ENV) $(PY) -m bench.pipeline $(if $(BENCH_ROWS),--rows $(BENCH_ROWS))
+
+# ---------------------------------------------------------------- sample data and the Glue job, locally
+GLUE_DATE ?= $(shell date -u -d yesterday +%F)
+SAMPLE_ARGS ?= --days 1 --rows-per-day 10000 --bad-share 0.05 --seed 42
+
+.PHONY: sample-data
+sample-data: $(VENV)/.installed | $(LOCAL)/env.sh ## raw orders + customers ending GLUE_DATE into the local raw zone (SAMPLE_ARGS="--days 3 --rows-per-day 100000")
+	$(WITH_ENV) $(PY) -m include.dataops.sample_data --end-date $(GLUE_DATE) $(SAMPLE_ARGS)
+
+.PHONY: glue-local
+glue-local: $(VENV)/.installed | $(LOCAL)/env.sh ## run include/glue/orders_transform.py unedited on local Spark for GLUE_DATE, then reconcile its manifest
+	$(WITH_ENV) $(PY) -m include.dataops.glue_local --run-date $(GLUE_DATE)

@@ -78,3 +78,40 @@ def _failure_message(script: Path, returncode: int, stderr: str) -> str:
         return f"Glue script {script.name} failed: {errors[-1].removeprefix('error:').strip()}"
     tail = "\n".join(lines[-_STDERR_TAIL_LINES:])
     return f"Glue script {script.name} failed with exit code {returncode}; the end of its stderr:\n{tail}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI: run orders_transform for one day on the local lake, reconcile, print the counts."""
+    import argparse
+
+    from include.dataops.reconcile import ReconcileError, reconcile
+    from include.dataops.settings import load_settings
+
+    parser = argparse.ArgumentParser(prog="python -m include.dataops.glue_local", description=main.__doc__)
+    parser.add_argument("--run-date", required=True, help="YYYY-MM-DD, the raw partition to transform")
+    options = parser.parse_args(argv)
+    settings = load_settings()
+    script = Path(__file__).resolve().parents[1] / "glue" / "orders_transform.py"
+    try:
+        manifest = run_glue_script_locally(
+            script,
+            {
+                "JOB_NAME": settings.glue.job_name,
+                "ENV": settings.environment,
+                "RUN_DATE": options.run_date,
+                "RAW_ROOT": settings.lake.raw,
+                "CURATED_ROOT": settings.lake.curated,
+                "QUARANTINE_ROOT": settings.lake.quarantine,
+            },
+        )
+        result = reconcile(manifest, settings.quality.max_quarantine_rate, raise_on_failure=False)
+    except (GlueLocalRunError, ReconcileError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for check in result.checks:
+        print(f"{'ok  ' if check.passed else 'FAIL'} {check.message}")
+    return 0 if result.passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
