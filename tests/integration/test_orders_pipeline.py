@@ -130,12 +130,7 @@ def test_dbt_contract_violations_fail_the_run_at_the_gate_and_nothing_is_publish
     box = Sandbox(tmp_path)
     day = DAYS[-1]
     write_curated(box.root / "lake" / "curated", scenario="violations")
-    _write_consistent_manifest(box, day)
-    with TopicCapture(settings, settings.alerts_topic_arn) as alerts:
-        ok, log = box.run_dag(day, skip="wait_for_raw_partition|glue_transform")
-        messages = alerts.wait_for(1, timeout_seconds=10)
-    assert not ok
-    gate = "\n".join(m.message for m in messages if "quality gate" in m.subject)
+    log, gate = _run_from_curated(box, day, settings)
     # fct_orders' own tests. Its relationships test runs after customers, which a failed
     # fct_orders stops; tests/unit/test_dbt_project.py proves that one on its own.
     for test in ("accepted_range", "accepted_values", "not_null"):
@@ -154,12 +149,7 @@ def test_a_gx_failure_fails_the_run_at_the_gate_and_nothing_is_published(tmp_pat
         table = pq.read_table(path)
         emails = pa.array(["not-an-email"] * len(table))
         pq.write_table(table.set_column(table.schema.get_field_index("email"), "email", emails), path)
-    _write_consistent_manifest(box, day)
-    with TopicCapture(settings, settings.alerts_topic_arn) as alerts:
-        ok, log = box.run_dag(day, skip="wait_for_raw_partition|glue_transform")
-        messages = alerts.wait_for(1, timeout_seconds=10)
-    assert not ok
-    gate = "\n".join(m.message for m in messages if "quality gate" in m.subject)
+    log, gate = _run_from_curated(box, day, settings)
     assert "gx curated_customers" in gate and "dbt test" not in gate, gate
     assert not _ran(log, "publish")
 
@@ -180,6 +170,19 @@ def test_a_glue_failure_retries_then_fails_the_run_and_alerts(tmp_path, settings
         log.count(f"raw partition {box.raw}/customers/dt={day} does not exist") == settings.retries.count + 1
     )
     assert not _ran(log, "publish")
+
+
+def _run_from_curated(box: Sandbox, day: str, settings) -> tuple[str, str]:
+    """Run the DAG from a crafted curated zone (no raw data, no Glue); it must fail at the gate.
+
+    Returns the run's log and the gate's alert (every failing check, one per line).
+    """
+    _write_consistent_manifest(box, day)
+    with TopicCapture(settings, settings.alerts_topic_arn) as alerts:
+        ok, log = box.run_dag(day, skip="wait_for_raw_partition|glue_transform")
+        messages = alerts.wait_for(1, timeout_seconds=10)
+    assert not ok, log[-3000:]
+    return log, "\n".join(m.message for m in messages if "quality gate" in m.subject)
 
 
 def _ran(log: str, task_id: str) -> bool:
