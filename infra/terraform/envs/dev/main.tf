@@ -1,5 +1,6 @@
-# One root per environment; envs/dev, envs/staging and envs/prod hold this same file and differ
-# only in terraform.tfvars and backend.hcl (tests/infra checks it). Names follow the settings
+# One root per environment; envs/staging and envs/prod link to this file (and to variables.tf,
+# outputs.tf, versions.tf) in envs/dev, so the roots differ only in terraform.tfvars and
+# backend.hcl (tests/infra checks it). Names follow the settings
 # files, include/config/<env>.yaml, which are the source of truth (tests/infra checks that too).
 
 locals {
