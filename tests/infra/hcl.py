@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
@@ -29,10 +30,20 @@ def unquote(label: str) -> str:
     return label[1:-1] if len(label) >= 2 and label[0] == label[-1] == '"' else label
 
 
+class HclSyntaxError(ValueError):
+    """A .tf file that does not parse; the message names the file and the position."""
+
+
 @cache
 def parse_file(path: Path) -> dict[str, Any]:
     with path.open() as handle:
-        return hcl2.load(handle)
+        try:
+            return hcl2.load(handle)
+        except Exception as err:
+            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            raise HclSyntaxError(
+                f"{path} does not parse as HCL ({first.rstrip('.')}): fix the syntax there."
+            ) from None
 
 
 def parse_dir(directory: Path) -> dict[str, list[Any]]:
@@ -573,3 +584,20 @@ def tfvars(env: str) -> dict[str, Any]:
 def root(env: str, overrides: dict[str, Any] | None = None) -> Module:
     """The environment's root module with its tfvars (and any overrides) bound to the variables."""
     return Module(TERRAFORM / "envs" / env, {**tfvars(env), **(overrides or {})})
+
+
+def main() -> int:
+    """`make tf-check`'s first step: every .tf file parses, or a one-line error names the file."""
+    files = sorted(TERRAFORM.rglob("*.tf"))
+    try:
+        for path in files:
+            parse_file(path)
+    except HclSyntaxError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(f"hcl: all {len(files)} .tf files parse")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
