@@ -56,6 +56,7 @@ Manual runs: `run_date` (YYYY-MM-DD) reprocesses a day, `full_refresh` rebuilds 
     start_date=datetime(2026, 1, 1),
     catchup=False,
     max_active_runs=1,
+    max_active_tasks=settings.concurrency.max_active_tasks,
     default_args=default_args(),
     tags=["orders", "nightly", "glue", "dbt", "gx"],
     doc_md=DOC,

@@ -81,6 +81,11 @@ class CloudWatch:
 
 
 @dataclass(frozen=True)
+class Concurrency:
+    max_active_tasks: int
+
+
+@dataclass(frozen=True)
 class Retries:
     count: int
     delay_seconds: int
@@ -111,6 +116,7 @@ class Settings:
     dbt: Dbt
     sns: Sns
     cloudwatch: CloudWatch
+    concurrency: Concurrency
     retries: Retries
     sla: Sla
     quality: Quality
@@ -136,6 +142,7 @@ _SECTIONS = {
     "dbt": Dbt,
     "sns": Sns,
     "cloudwatch": CloudWatch,
+    "concurrency": Concurrency,
     "retries": Retries,
     "sla": Sla,
     "quality": Quality,
