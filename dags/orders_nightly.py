@@ -109,8 +109,8 @@ def orders_nightly():
     )
 
     @task(trigger_rule="all_done")
-    def quality_gate(run_date: dict[str, str], dag=None, run_id=None) -> dict:
-        return orders_pipeline.quality_gate(run_date["run_date"], dag.dag_id, run_id)
+    def quality_gate(run_date: dict[str, str], dag=None, run_id=None, dag_run=None) -> dict:
+        return orders_pipeline.quality_gate(run_date["run_date"], dag.dag_id, run_id, dag_run.start_date)
 
     @task(outlets=[MARTS])
     def publish(run_date: dict[str, str], gate: dict) -> str:

@@ -16,7 +16,7 @@ import json
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -285,16 +285,26 @@ def validate_marts(
     )
 
 
-def load_gx_result(run_date: str, settings: Settings | None = None) -> GxResult:
-    """The summary the checkpoint published for `run_date` (how the gate reads the operator's outcome)."""
+def load_gx_result(
+    run_date: str, settings: Settings | None = None, not_before: datetime | None = None
+) -> GxResult:
+    """The summary the checkpoint published for `run_date` (how the gate reads the operator's outcome).
+
+    `not_before` (the DAG run's start) refuses a summary an earlier run of the same day left
+    behind: a gate must judge this run's validation, not a stale one.
+    """
     from airflow.providers.amazon.aws.hooks.s3 import S3Hook
 
     settings = settings or load_settings()
     locations = GxLocations(settings.buckets.artifacts, _iso_day(run_date))
     hook = S3Hook(aws_conn_id=settings.aws_conn_id)
-    if not hook.check_for_key(locations.summary_key, settings.buckets.artifacts):
+    uri = locations.uri(locations.summary_key)
+    head = hook.head_object(locations.summary_key, settings.buckets.artifacts)
+    if head is None:
+        raise GxCheckError(f"no GX result at {uri}: run the GX task for {run_date} first.")
+    if not_before is not None and head["LastModified"] < not_before:
         raise GxCheckError(
-            f"no GX result at {locations.uri(locations.summary_key)}: run the GX task for {run_date} first."
+            f"the GX result at {uri} is from an earlier run: this run's GX task did not finish."
         )
     return GxResult.from_dict(json.loads(hook.read_key(locations.summary_key, settings.buckets.artifacts)))
 

@@ -67,7 +67,7 @@ def publish(settings: Settings, run_date: str, gate: dict[str, Any]) -> str:
     return _put_json(settings, f"{PUBLISHED_PREFIX}/dt={run_date}.json", {"run_date": run_date, "gate": gate})
 
 
-def quality_gate(run_date: str, dag_id: str, run_id: str) -> dict[str, Any]:
+def quality_gate(run_date: str, dag_id: str, run_id: str, run_started: datetime) -> dict[str, Any]:
     """Combine reconciliation, every dbt task's test results and GX; fail naming every failing check.
 
     It reads what the stages left behind (the manifest, run_results.json in the artifacts
@@ -87,7 +87,9 @@ def quality_gate(run_date: str, dag_id: str, run_id: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         paths = dbt_cosmos.download_run_results(settings, dag_id, run_id, Path(tmp))
         try:
-            return run_quality_gate(run_date, recon, paths, dbt_cosmos.DBT_MANIFEST, settings=settings)
+            return run_quality_gate(
+                run_date, recon, paths, dbt_cosmos.DBT_MANIFEST, settings=settings, gx_not_before=run_started
+            )
         except QualityGateError as err:
             # Failed checks do not change on retry: fail now (one alert), keep retries for outages.
             raise AirflowFailException(str(err)) from None

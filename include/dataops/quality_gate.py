@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -88,14 +89,21 @@ def run_quality_gate(
     gx: GxResult | Mapping[str, Any] | None = None,
     settings: Settings | None = None,
     alert: bool = True,
+    gx_not_before: datetime | None = None,
 ) -> dict[str, Any]:
-    """The DAG's gate task: reads dbt's run_results and the published GX summary when not given."""
+    """The DAG's gate task: reads dbt's run_results and the published GX summary when not given.
+
+    A GX summary that is missing, or older than `gx_not_before` (the run's start), is a failed check.
+    """
     settings = settings or load_settings()
     paths = list(run_results_paths)
     if dbt is None and paths:
         dbt = load_run_results(paths, manifest_path)
     if gx is None:
-        gx = load_gx_result(run_date, settings)
+        try:
+            gx = load_gx_result(run_date, settings, not_before=gx_not_before)
+        except GxCheckError as exc:
+            log.warning("%s", exc)
     outcome = evaluate_gate(run_date, reconciliation, dbt, gx)
     _publish_verdict(settings, outcome.passed)
     if not outcome.passed:

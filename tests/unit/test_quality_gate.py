@@ -179,3 +179,30 @@ def test_run_quality_gate_reads_files_and_s3_then_alerts_in_full(
         Statistics=["Minimum", "Maximum", "SampleCount"],
     )["Datapoints"]
     assert [(p["Minimum"], p["Maximum"], p["SampleCount"]) for p in points] == [(0.0, 1.0, 2.0)]
+
+
+def test_a_missing_or_stale_gx_result_is_a_failed_check_not_a_crash(
+    isolated: Settings, aws_endpoint: str, tmp_path: Path
+) -> None:
+    """When GX did not run this time (its upstream failed), the gate still names every check."""
+    from datetime import UTC, datetime, timedelta
+
+    results_file = tmp_path / "run_results.json"
+    results_file.write_text(json.dumps(run_results("pass")))
+    recon = reconcile(manifest(), 0.1, raise_on_failure=False)
+    with pytest.raises(QualityGateError, match=r"gx: no result"):
+        run_quality_gate(RUN_DATE, recon, [results_file], settings=isolated, alert=False)
+
+    s3 = boto3.client("s3", endpoint_url=aws_endpoint, region_name=isolated.aws_region)
+    s3.put_object(
+        Bucket=isolated.buckets.artifacts,
+        Key=f"gx/validations/{RUN_DATE}/summary.json",
+        Body=json.dumps(gx(success=True).to_dict()),
+    )
+    later = datetime.now(UTC) + timedelta(minutes=5)
+    with pytest.raises(QualityGateError, match=r"gx: no result"):
+        run_quality_gate(RUN_DATE, recon, [results_file], settings=isolated, alert=False, gx_not_before=later)
+    earlier = datetime.now(UTC) - timedelta(minutes=5)
+    assert run_quality_gate(RUN_DATE, recon, [results_file], settings=isolated, gx_not_before=earlier)[
+        "passed"
+    ]
