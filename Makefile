@@ -103,7 +103,10 @@ airflow: bootstrap ## the real Airflow 3 UI on http://localhost:8080 (login admi
 	$(WITH_ENV) $(VENV)/bin/airflow standalone
 
 .PHONY: lint
-lint: $(VENV)/.installed ## ruff over the Python
+lint: lint-py lint-sql ## ruff over the Python and SQLFluff over the dbt models
+
+.PHONY: lint-py
+lint-py: $(VENV)/.installed ## ruff over the Python
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 

@@ -45,7 +45,9 @@ class Stage:
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage("lint", "lint", "fix the ruff findings above (`ruff check --fix . && ruff format .` fixes most)"),
+    Stage(
+        "lint", "lint-py", "fix the ruff findings above (`ruff check --fix . && ruff format .` fixes most)"
+    ),
     Stage("lint-sql", "lint-sql", "fix the SQLFluff findings in dbt/ above (`sqlfluff fix` fixes most)"),
     Stage("dbt-compile", "dbt-compile", "fix the dbt parse or compile error above (a model, ref or YAML)"),
     Stage("dbt-test", "dbt-test", "fix the failing dbt unit or data test above (or the model it tests)"),
