@@ -63,3 +63,12 @@ def test_dbt_runs_from_its_own_venv_in_a_subprocess():
 def test_run_results_keys_sort_attempts_under_one_task():
     key = dbt_cosmos.run_results_key("orders_nightly", "manual__1", "dbt.fct_orders_model_build", 2)
     assert key == "dbt/run_results/orders_nightly/manual__1/dbt.fct_orders_model_build/2.json"
+
+
+def test_the_manifest_is_read_as_a_plain_file_not_through_object_storage():
+    """An ObjectStoragePath costs ~4 s of provider imports in every parse of the DAG."""
+    from pathlib import Path
+
+    config = dbt_cosmos.project_config(load_settings("local"), {"run_date": "2026-11-23"})
+
+    assert type(config.manifest_path) is type(Path()) and config.manifest_path == dbt_cosmos.DBT_MANIFEST
