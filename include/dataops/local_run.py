@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from include.dataops import sample_data
+from include.dataops import dag_test, sample_data
 from include.dataops.local_stack import LOCAL_DIR
 from include.dataops.reconcile import load_manifest, reconcile
 from include.dataops.settings import REPO_ROOT, Settings, load_settings
@@ -32,9 +32,11 @@ LOG_DIR = LOCAL_DIR / "runs"
 def run_dag(run_date: str, log_path: Path, conf: dict[str, Any] | None = None) -> bool:
     """`airflow dags test` for one day; True when the DAG run succeeded."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    command = ["airflow", "dags", "test", DAG_ID, "-c", json.dumps({"run_date": run_date, **(conf or {})})]
+    command = dag_test.command(DAG_ID, "-c", json.dumps({"run_date": run_date, **(conf or {})}))
     with log_path.open("w") as log:
-        completed = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, check=False, env=os.environ)
+        completed = subprocess.run(
+            command, stdout=log, stderr=subprocess.STDOUT, check=False, env=os.environ, cwd=REPO_ROOT
+        )
     return completed.returncode == 0
 
 
