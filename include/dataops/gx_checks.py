@@ -318,11 +318,23 @@ def gx_validate_marts_task(
     the run date in params["run_date"] or else the data interval's first day. The operator fails
     the task when an expectation fails, after the checkpoint's actions published the summary, so
     a quality gate with trigger_rule="all_done" can still name every failed check
-    (``load_gx_result``). Retries come from the DAG's default_args (the house rule).
+    (``load_gx_result``). Retries come from the DAG's default_args (the house rule), for errors
+    that can pass, such as a warehouse or S3 outage; a failed validation is a verdict on the data,
+    which a retry cannot change, so it fails the task at once (AirflowFailException).
     """
+    from great_expectations_provider.common.errors import GXValidationFailed
     from great_expectations_provider.operators.validate_checkpoint import GXValidateCheckpointOperator
 
-    return GXValidateCheckpointOperator(
+    class GXValidateMartsOperator(GXValidateCheckpointOperator):
+        def execute(self, context: Any) -> None:
+            from airflow.sdk.exceptions import AirflowFailException
+
+            try:
+                super().execute(context)
+            except GXValidationFailed as failed:
+                raise AirflowFailException(str(failed)) from failed
+
+    return GXValidateMartsOperator(
         task_id=task_id,
         configure_checkpoint=_CheckpointFromTaskContext(settings or load_settings()),
         context_type="ephemeral",

@@ -101,3 +101,29 @@ def test_read_quarantine_across_datasets_and_when_empty(tmp_path: Path) -> None:
     frame = read_quarantine(str(tmp_path), "2026-11-23", CONFIG)
     assert sorted(frame["reason"]) == ["missing_field", "wrong_type"]
     assert list(frame.columns) == ["dataset", "reason"]
+
+
+def test_a_failed_validation_fails_the_task_without_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retrying cannot change a verdict on the data; other errors keep the DAG's retries."""
+    from airflow.sdk.exceptions import AirflowFailException
+    from great_expectations_provider.common.errors import GXValidationFailed
+    from great_expectations_provider.operators.validate_checkpoint import GXValidateCheckpointOperator
+
+    from include.dataops.gx_checks import gx_validate_marts_task
+    from include.dataops.settings import load_settings
+
+    def provider_raises(error: Exception):
+        def execute(self, context):
+            raise error
+
+        return execute
+
+    operator = gx_validate_marts_task(load_settings("local"))
+    verdict = GXValidationFailed(message="2 of 13 expectations failed")
+    monkeypatch.setattr(GXValidateCheckpointOperator, "execute", provider_raises(verdict))
+    with pytest.raises(AirflowFailException, match="2 of 13 expectations failed"):
+        operator.execute({})
+
+    monkeypatch.setattr(GXValidateCheckpointOperator, "execute", provider_raises(ConnectionError("S3 down")))
+    with pytest.raises(ConnectionError):
+        operator.execute({})
