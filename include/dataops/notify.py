@@ -219,8 +219,11 @@ class TopicCapture:
         if self._queue_url:
             self._client("sqs").delete_queue(QueueUrl=self._queue_url)
 
-    def wait_for(self, count: int = 1, timeout_seconds: int = 10) -> list[SnsMessage]:
-        """Every message received so far, waiting up to the timeout for at least `count` of them."""
+    def wait_for(
+        self, count: int = 1, timeout_seconds: int = 10, subject_contains: str = ""
+    ) -> list[SnsMessage]:
+        """Every message received so far whose subject contains `subject_contains`, waiting up to the
+        timeout for at least `count` of them (other publishers may share the topic)."""
         import time
 
         sqs = self._client("sqs")
@@ -233,8 +236,9 @@ class TopicCapture:
                 envelope = json.loads(raw["Body"])
                 self._received.append(SnsMessage(envelope.get("Subject") or "", envelope.get("Message", "")))
                 sqs.delete_message(QueueUrl=self._queue_url, ReceiptHandle=raw["ReceiptHandle"])
-            if len(self._received) >= count or time.monotonic() >= deadline:
-                return list(self._received)
+            matching = [m for m in self._received if subject_contains in m.subject]
+            if len(matching) >= count or time.monotonic() >= deadline:
+                return matching
 
     def _client(self, service: str) -> Any:
         from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook

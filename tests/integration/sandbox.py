@@ -1,13 +1,17 @@
-"""An isolated local stack for end-to-end tests: its own lake and warehouse, the shared emulator.
+"""An isolated local stack for end-to-end tests: its own lake, warehouse, Airflow metadata DB and
+Cosmos cache, and the shared emulator.
 
-A developer's .local/ (their lake, their warehouse) is never touched by `make test`: every
-end-to-end scenario runs the real DAG with DATAOPS_LOCAL_DIR and the warehouse pointed here.
+A developer's .local/ (their lake, their warehouse, their DAG runs) is never touched by `make test`,
+and scenarios on different pytest-xdist workers never share a SQLite file or a dbt partial-parse
+cache: every scenario runs the real DAG with DATAOPS_LOCAL_DIR, AIRFLOW_HOME and the warehouse
+pointed here. The metadata DB is a copy of the one `make bootstrap` migrated, which saves a migration.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +19,9 @@ from typing import Any
 
 import duckdb
 
-from include.dataops.settings import LOCAL_DIR_VAR
+from include.dataops import dag_test
+from include.dataops.local_stack import AIRFLOW_HOME
+from include.dataops.settings import LOCAL_DIR_VAR, REPO_ROOT
 
 DAG_ID = "orders_nightly"
 MARTS = ("fct_orders", "orders_daily", "customers")
@@ -37,10 +43,20 @@ class Sandbox:
     def warehouse(self) -> Path:
         return self.root / "warehouse.duckdb"
 
+    @property
+    def airflow_home(self) -> Path:
+        home = self.root / "airflow"
+        if not (home / "airflow.db").exists():
+            home.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(AIRFLOW_HOME / "airflow.db", home / "airflow.db")
+        return home
+
     def env(self) -> dict[str, str]:
         return {
             **os.environ,
             LOCAL_DIR_VAR: str(self.root),
+            "AIRFLOW_HOME": str(self.airflow_home),
+            "AIRFLOW__COSMOS__CACHE_DIR": str(self.root / "cosmos"),
             "DATAOPS_DUCKDB_PATH": str(self.warehouse),
             "AIRFLOW_CONN_WAREHOUSE": json.dumps({"conn_type": "duckdb", "host": str(self.warehouse)}),
         }
@@ -49,20 +65,15 @@ class Sandbox:
         self, run_date: str, conf: dict[str, Any] | None = None, skip: str | None = None
     ) -> tuple[bool, str]:
         """`airflow dags test` for one day; `skip` marks matching tasks successful without running."""
-        command = [
-            "airflow",
-            "dags",
-            "test",
-            DAG_ID,
-            "-c",
-            json.dumps({"run_date": run_date, **(conf or {})}),
-        ]
+        command = dag_test.command(DAG_ID, "-c", json.dumps({"run_date": run_date, **(conf or {})}))
         if skip:
             command += ["--mark-success-pattern", skip]
         log = self.root / f"dags-test-{run_date}.log"
         self.root.mkdir(parents=True, exist_ok=True)
         with log.open("w") as out:
-            done = subprocess.run(command, env=self.env(), stdout=out, stderr=subprocess.STDOUT, check=False)
+            done = subprocess.run(
+                command, env=self.env(), stdout=out, stderr=subprocess.STDOUT, check=False, cwd=REPO_ROOT
+            )
         return done.returncode == 0, log.read_text(errors="replace")
 
     def rows(self, table: str) -> int:
@@ -76,3 +87,8 @@ class Sandbox:
                 f"select md5(coalesce(string_agg(md5(t::varchar), ',' order by md5(t::varchar)), '')) "
                 f"from analytics.{table} t"
             ).fetchone()[0]
+
+
+def ran(log: str, task_id: str) -> bool:
+    """Whether an `airflow dags test` log shows the task starting (not skipped, not marked success)."""
+    return f"[DAG TEST] starting task_id={task_id} " in log

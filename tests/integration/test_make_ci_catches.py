@@ -139,6 +139,6 @@ def test_an_invalid_terraform_file_fails_tf_check(checkout):
 def test_a_dag_with_an_import_error_fails_the_pytest_stage(checkout):
     (checkout / "dags/ci_broken.py").write_text(BROKEN_DAG)
 
-    result = run_stage(checkout, "pytest", PYTEST_ARGS="tests/dags -p no:cacheprovider")
+    result = run_stage(checkout, "pytest", PYTEST_ARGS="tests/dags -p no:cacheprovider", WORKERS="0")
 
     assert_caught(checkout, result, "pytest", "ci_broken")

@@ -108,6 +108,8 @@ def test_summary_goes_to_notifications_and_alert_to_alerts(own_topics: Settings)
         send_alert(own_topics, "gate failed\nfor 2026-11-23", "quality gate failed\n- check a\n- check b")
         received_notes = notes.wait_for(1)
         received_alerts = alerts.wait_for(1)
+        assert alerts.wait_for(1, subject_contains="2026-11-23") == received_alerts
+        assert alerts.wait_for(1, timeout_seconds=1, subject_contains="2031-01-01") == []
     assert [m.subject for m in received_notes] == ["[local] orders 2026-11-23: published"]
     assert "orders: read 1000" in received_notes[0].message
     assert len(received_alerts) == 1
