@@ -5,7 +5,7 @@ The stage list is written here once. The GitHub workflow and the CodeBuild build
 so a stage is added or reordered in one place. Each stage is a make target another part of the
 repository owns; this runner only orders them, times them and says what to fix.
 
-The pytest stage runs `make test-fast`: every test except the end-to-end ones, which a pull request
+The pytest stage runs `make test-pr`: every test except the end-to-end ones, which a pull request
 does not need to repeat on every push. `make test` remains the full suite (`.ci/run` runs it).
 
     python -m include.dataops.ci [--until STAGE | --only STAGE] [--list]
@@ -55,7 +55,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("tf-check", "tf-check", "fix the Terraform problem above (infra/terraform/)"),
     Stage(
         "pytest",
-        "test-fast",
+        "test-pr",
         "fix the failing tests above (DAG integrity and unit tests)",
         "--cov=include --cov-report=xml:coverage.xml --cov-report=term:skip-covered",
     ),

@@ -8,7 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.dags.conftest import DAGS_DIR, dag_files
+
+pytestmark = pytest.mark.integration
 
 GUARD = Path(__file__).with_name("_parse_guarded.py")
 

@@ -13,6 +13,7 @@ from tests.infra import hcl
 CHECKOV = hcl.TERRAFORM.parents[1] / ".venv-checkov" / "bin" / "checkov"
 
 
+@pytest.mark.integration
 def test_checkov_finds_nothing() -> None:
     if not CHECKOV.exists():
         pytest.skip("checkov is not installed: run `make .venv-checkov/.installed` (make test does)")

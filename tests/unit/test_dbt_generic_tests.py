@@ -17,6 +17,8 @@ import pytest
 
 from tests.dbt_fixtures import AS_OF, DBT_EXECUTABLE, DBT_PROJECT_DIR, run_statuses
 
+pytestmark = pytest.mark.integration
+
 SEEDS = {
     "amounts_clean": "amount\n0.01\n5.00\n999999.99\n",
     "amounts_low": "amount\n0.00\n5.00\n",

@@ -26,6 +26,8 @@ from tests.dbt_fixtures import (
     write_curated,
 )
 
+pytestmark = pytest.mark.integration
+
 MARTS = ("fct_orders", "orders_daily", "customers")
 STATUSES = ("pending", "confirmed", "shipped", "delivered", "cancelled")
 

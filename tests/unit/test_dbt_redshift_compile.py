@@ -18,6 +18,8 @@ import pytest
 
 from tests.dbt_fixtures import DBT_PROJECT_DIR, REPO_ROOT
 
+pytestmark = pytest.mark.integration
+
 DBT_PYTHON = REPO_ROOT / ".venv-dbt" / "bin" / "python"
 CHECK = REPO_ROOT / "tests" / "dbt_redshift_check.py"
 MODELS = {

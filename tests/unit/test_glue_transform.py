@@ -75,7 +75,7 @@ def _balanced(entry: dict[str, Any]) -> bool:
     return entry["read"] == entry["written"] + entry["quarantined_total"] + entry["deduplicated"]
 
 
-@pytest.mark.spark
+@pytest.mark.integration
 @pytest.mark.parametrize("kind", sorted(RECORD_KINDS))
 def test_each_bad_kind_alone_reconciles_exactly(spark: Any, lake: dict[str, str], kind: str) -> None:
     (expected,) = generate(lake["RAW_ROOT"], DAY, rows_per_day=60, bad_share=0.1, seed=11, kinds=[kind])
@@ -98,7 +98,7 @@ def test_each_bad_kind_alone_reconciles_exactly(spark: Any, lake: dict[str, str]
     assert set(orders["quarantined"]) <= set(job.REASONS)
 
 
-@pytest.mark.spark
+@pytest.mark.integration
 def test_all_kinds_together_and_the_manifest_on_disk(spark: Any, lake: dict[str, str]) -> None:
     (expected,) = generate(lake["RAW_ROOT"], DAY, rows_per_day=1_200, bad_share=0.1, seed=3)
 
@@ -121,7 +121,7 @@ def test_all_kinds_together_and_the_manifest_on_disk(spark: Any, lake: dict[str,
     assert source.read_bytes().splitlines()[missing["source_line"] - 1].decode() == missing["raw"]
 
 
-@pytest.mark.spark
+@pytest.mark.integration
 def test_curated_types_follow_the_contract(spark: Any, lake: dict[str, str]) -> None:
     generate(lake["RAW_ROOT"], DAY, rows_per_day=50, bad_share=0.0, seed=2)
     job.transform(spark, lake)
@@ -137,7 +137,7 @@ def test_curated_types_follow_the_contract(spark: Any, lake: dict[str, str]) -> 
     assert set(customers.columns) >= {"customer_id", "country", "signup_at", "_source_file", "dt"}
 
 
-@pytest.mark.spark
+@pytest.mark.integration
 def test_rerun_overwrites_the_partition_with_the_same_content(spark: Any, lake: dict[str, str]) -> None:
     generate(lake["RAW_ROOT"], DAY, rows_per_day=300, bad_share=0.1, seed=4)
     first = job.transform(spark, lake)
@@ -155,7 +155,7 @@ def test_rerun_overwrites_the_partition_with_the_same_content(spark: Any, lake: 
     assert first["datasets"] == second["datasets"]
 
 
-@pytest.mark.spark
+@pytest.mark.integration
 def test_latest_updated_at_wins_and_a_tie_goes_to_the_later_line(spark: Any, lake: dict[str, str]) -> None:
     _write(lake, "customers", "c.jsonl", _customer("C1"))
     _write(
@@ -179,7 +179,7 @@ def test_latest_updated_at_wins_and_a_tie_goes_to_the_later_line(spark: Any, lak
     assert manifest["datasets"]["orders"]["deduplicated"] == 2
 
 
-@pytest.mark.spark
+@pytest.mark.integration
 def test_customers_of_earlier_curated_days_are_not_orphans(spark: Any, lake: dict[str, str]) -> None:
     yesterday = date(2026, 11, 22)
     _write(lake, "customers", "c.jsonl", _customer("OLD"), day=yesterday)
@@ -202,7 +202,7 @@ def test_customers_of_earlier_curated_days_are_not_orphans(spark: Any, lake: dic
     assert orphan["detail"] == "customer_id not in curated customers: NOBODY"
 
 
-@pytest.mark.spark
+@pytest.mark.integration
 def test_wrong_types_and_values_are_named_in_the_detail(spark: Any, lake: dict[str, str]) -> None:
     _write(lake, "customers", "c.jsonl", _customer("C1") + _customer("C1").replace(b'"CA"', b'"Canada"'))
     good = _order("1", "2026-11-23T11:00:00Z")
@@ -234,7 +234,7 @@ def test_wrong_types_and_values_are_named_in_the_detail(spark: Any, lake: dict[s
     assert _quarantined(lake, "customers")[0]["detail"] == "country: invalid value"
 
 
-@pytest.mark.spark
+@pytest.mark.integration
 def test_an_unreadable_file_is_quarantined_whole(spark: Any, lake: dict[str, str]) -> None:
     _write(lake, "customers", "c.jsonl", _customer("C1"))
     _write(lake, "orders", "good.jsonl.gz", gzip.compress(_order("1", "2026-11-23T11:00:00Z")))
@@ -251,7 +251,7 @@ def test_an_unreadable_file_is_quarantined_whole(spark: Any, lake: dict[str, str
     assert record["detail"].startswith("cannot read the file (")
 
 
-@pytest.mark.spark
+@pytest.mark.integration
 def test_a_partition_of_empty_files_succeeds_with_zeros(spark: Any, lake: dict[str, str]) -> None:
     generate(lake["RAW_ROOT"], DAY, rows_per_day=40, bad_share=0.0, seed=1)
     job.transform(spark, lake)
@@ -270,7 +270,7 @@ def test_a_partition_of_empty_files_succeeds_with_zeros(spark: Any, lake: dict[s
     assert not (Path(lake["CURATED_ROOT"]) / "orders" / "dt=2026-11-23").exists()
 
 
-@pytest.mark.spark
+@pytest.mark.integration
 def test_a_missing_partition_fails_naming_it(spark: Any, lake: dict[str, str]) -> None:
     _write(lake, "customers", "c.jsonl", _customer("C1"))
     with pytest.raises(job.JobInputError, match=r"raw partition .*/raw/orders/dt=2026-11-23 does not exist"):

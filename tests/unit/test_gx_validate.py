@@ -17,6 +17,8 @@ from include.dataops.settings import Settings
 from include.gx.sample import build_sample, sample_conn_id, sample_connection_uri
 from include.gx.suites import SUITE_NAMES
 
+pytestmark = pytest.mark.integration
+
 RUN_DATE = "2031-01-15"
 
 

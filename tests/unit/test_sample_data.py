@@ -118,6 +118,7 @@ def test_regenerating_a_day_replaces_its_files(tmp_path: Path) -> None:
     assert [p.name for p in (tmp_path / "orders" / "dt=2026-11-23").iterdir()] == ["orders-0000.jsonl"]
 
 
+@pytest.mark.integration
 def test_memory_does_not_grow_with_rows(tmp_path: Path) -> None:
     def peak(rows: int) -> int:
         tracemalloc.start()
