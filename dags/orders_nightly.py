@@ -121,7 +121,7 @@ def orders_nightly():
         return orders_pipeline.report(run_date["run_date"], dag.dag_id, run_id, gate)
 
     day = resolve_run_date()
-    gx = gx_validate_marts_task(settings, task_id="gx_validate_marts")
+    gx = gx_validate_marts_task(settings, task_id="gx_validate_marts", run_date_task_id="resolve_run_date")
     gate = quality_gate(day)
     wait_for_raw_partition(day) >> glue >> reconcile(day) >> dbt >> gx >> gate
     publish(day, gate) >> report(day, gate)

@@ -310,12 +310,16 @@ def load_gx_result(
 
 
 def gx_validate_marts_task(
-    settings: Settings | None = None, task_id: str = "gx_validate_marts", **operator_kwargs: Any
+    settings: Settings | None = None,
+    task_id: str = "gx_validate_marts",
+    run_date_task_id: str = "resolve_run_date",
+    **operator_kwargs: Any,
 ) -> BaseOperator:
     """The GX provider's checkpoint operator, configured for the marts checkpoint.
 
     The checkpoint is built when the task runs (the data is fetched then, never at parse time), for
-    the run date in params["run_date"] or else the data interval's first day. The operator fails
+    the day the `run_date_task_id` task resolved (its XCom `{"run_date": ...}`), so GX validates
+    exactly the day every other task of the run processed. The operator fails
     the task when an expectation fails, after the checkpoint's actions published the summary, so
     a quality gate with trigger_rule="all_done" can still name every failed check
     (``load_gx_result``). Retries come from the DAG's default_args (the house rule), for errors
@@ -336,7 +340,7 @@ def gx_validate_marts_task(
 
     return GXValidateMartsOperator(
         task_id=task_id,
-        configure_checkpoint=_CheckpointFromTaskContext(settings or load_settings()),
+        configure_checkpoint=_CheckpointFromTaskContext(settings or load_settings(), run_date_task_id),
         context_type="ephemeral",
         **operator_kwargs,
     )
@@ -347,23 +351,18 @@ class _CheckpointFromTaskContext:
     """A picklable callable the operator calls at execute time with its GX context."""
 
     settings: Settings
+    run_date_task_id: str
 
     def __call__(self, context: AbstractDataContext) -> Checkpoint:
         from airflow.sdk import get_current_context
 
-        return build_marts_checkpoint(context, self.settings, run_date_from_context(get_current_context()))
-
-
-def run_date_from_context(context: Mapping[str, Any]) -> str:
-    """The day a run processes: params["run_date"] if given, else the data interval's first day."""
-    explicit = (context.get("params") or {}).get("run_date")
-    if explicit:
-        return _iso_day(str(explicit))
-    for key in ("data_interval_start", "logical_date"):
-        moment = context.get(key)
-        if moment is not None:
-            return moment.date().isoformat()
-    raise GxCheckError("the task context has no run date: pass params={'run_date': 'YYYY-MM-DD'}.")
+        resolved = get_current_context()["ti"].xcom_pull(task_ids=self.run_date_task_id)
+        if not resolved or not resolved.get("run_date"):
+            raise GxCheckError(
+                f"task {self.run_date_task_id!r} left no run date: "
+                "run GX downstream of it, in the same DAG run."
+            )
+        return build_marts_checkpoint(context, self.settings, resolved["run_date"])
 
 
 def _configure_docs_site(context: AbstractDataContext, docs_dir: Path) -> None:

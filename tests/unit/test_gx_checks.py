@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from include.dataops.gx_checks import GxCheck, GxCheckError, GxResult, read_quarantine, run_date_from_context
+from include.dataops.gx_checks import GxCheck, GxCheckError, GxResult, read_quarantine
 from include.gx.config import FALLBACK_REASONS, GxConfig, known_quarantine_reasons
 from include.gx.suites import mean_bounds, volume_bounds
 
@@ -62,18 +61,23 @@ def test_reasons_fallback_and_non_literal_error(tmp_path: Path) -> None:
         known_quarantine_reasons(script)
 
 
-def test_run_date_from_context() -> None:
-    start = datetime(2026, 11, 23, tzinfo=UTC)
-    assert (
-        run_date_from_context({"params": {"run_date": "2026-11-20"}, "data_interval_start": start})
-        == "2026-11-20"
-    )
-    assert run_date_from_context({"params": {}, "data_interval_start": start}) == "2026-11-23"
-    assert run_date_from_context({"logical_date": start}) == "2026-11-23"
-    with pytest.raises(GxCheckError, match="YYYY-MM-DD"):
-        run_date_from_context({"params": {"run_date": "yesterday"}})
-    with pytest.raises(GxCheckError, match="no run date"):
-        run_date_from_context({})
+def test_gx_without_the_resolved_run_date_is_a_one_line_error() -> None:
+    """GX validates the day resolve_run_date decided; run on its own, it says what is missing."""
+    from airflow.sdk.execution_time.context import set_current_context
+
+    from include.dataops.gx_checks import _CheckpointFromTaskContext
+    from include.dataops.settings import load_settings
+
+    class NothingUpstream:
+        def xcom_pull(self, task_ids: str) -> None:
+            return None
+
+    checkpoint = _CheckpointFromTaskContext(load_settings("local"), "resolve_run_date")
+    with (
+        set_current_context({"ti": NothingUpstream()}),  # type: ignore[arg-type]
+        pytest.raises(GxCheckError, match="task 'resolve_run_date' left no run date"),
+    ):
+        checkpoint(None)  # type: ignore[arg-type]
 
 
 def test_result_names_failures_and_round_trips() -> None:

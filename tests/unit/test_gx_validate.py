@@ -106,8 +106,14 @@ def test_load_gx_result_names_the_missing_run(violations: tuple[GxResult, Settin
 
 
 class _RecordingTaskInstance:
-    def __init__(self) -> None:
+    """Stands in for the running task: what resolve_run_date left, and what the operator pushes."""
+
+    def __init__(self, run_date: str) -> None:
+        self.run_date = run_date
         self.xcom: dict[str, object] = {}
+
+    def xcom_pull(self, task_ids: str) -> dict[str, str] | None:
+        return {"run_date": self.run_date} if task_ids == "resolve_run_date" else None
 
     def xcom_push(self, key: str, value: object) -> None:
         self.xcom[key] = value
@@ -127,8 +133,8 @@ def test_clean_sample_passes_through_the_provider_operator(
     monkeypatch.setattr("include.dataops.gx_checks.default_docs_dir", lambda _s: tmp_path / "docs")
     operator = gx_validate_marts_task(sample)
     assert isinstance(operator, GXValidateCheckpointOperator)
-    ti = _RecordingTaskInstance()
-    context = {"params": {"run_date": "2031-01-14"}, "ti": ti}
+    ti = _RecordingTaskInstance("2031-01-14")
+    context = {"params": {}, "ti": ti}
     with set_current_context(context):  # type: ignore[arg-type]
         operator.execute(context)  # type: ignore[arg-type]
     described = ti.xcom["return_value"]
