@@ -329,6 +329,7 @@ def gx_validate_marts_task(
     from great_expectations_provider.common.errors import GXValidationFailed
     from great_expectations_provider.operators.validate_checkpoint import GXValidateCheckpointOperator
 
+    # Defined here, not at module level, so that importing this module never imports the provider.
     class GXValidateMartsOperator(GXValidateCheckpointOperator):
         def execute(self, context: Any) -> None:
             from airflow.sdk.exceptions import AirflowFailException

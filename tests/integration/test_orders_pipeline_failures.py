@@ -9,12 +9,14 @@ one pytest-xdist worker), because each reads the alerts topic for its own gate m
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from include.dataops.notify import TopicCapture
+from include.dataops.reconcile import manifest_uri
 from tests.dbt_fixtures import DAYS, write_curated
 from tests.integration.sandbox import Sandbox, ran
 
@@ -24,7 +26,7 @@ pytestmark = pytest.mark.e2e
 def test_dbt_contract_violations_fail_the_run_at_the_gate_and_nothing_is_published(tmp_path, settings):
     box = Sandbox(tmp_path)
     day = DAYS[-1]
-    write_curated(box.root / "lake" / "curated", scenario="violations")
+    write_curated(Path(box.curated), scenario="violations")
     log, gate = _run_from_curated(box, day, settings)
     # fct_orders' own tests. Its relationships test runs after customers, which a failed
     # fct_orders stops; tests/unit/test_dbt_project.py proves that one on its own.
@@ -37,7 +39,7 @@ def test_a_gx_failure_fails_the_run_at_the_gate_and_nothing_is_published(tmp_pat
     """Curated customers with malformed emails: dbt passes, GX's customers suite does not."""
     box = Sandbox(tmp_path)
     day = DAYS[-1]
-    curated = write_curated(box.root / "lake" / "curated", scenario="clean")
+    curated = write_curated(Path(box.curated), scenario="clean")
     for path in (curated / "customers" / f"dt={day}").glob("*.parquet"):
         table = pq.read_table(path)
         emails = pa.array(["not-an-email"] * len(table))
@@ -82,10 +84,8 @@ def _write_consistent_manifest(box: Sandbox, day: str) -> None:
     """The manifest a Glue run would have written for a crafted curated partition."""
     counts = {}
     for dataset in ("orders", "customers"):
-        rows = sum(
-            pq.read_metadata(p).num_rows
-            for p in (box.root / "lake" / "curated" / dataset / f"dt={day}").glob("*.parquet")
-        )
+        partition = Path(box.curated) / dataset / f"dt={day}"
+        rows = sum(pq.read_metadata(p).num_rows for p in partition.glob("*.parquet"))
         counts[dataset] = {
             "read": rows,
             "written": rows,
@@ -93,6 +93,6 @@ def _write_consistent_manifest(box: Sandbox, day: str) -> None:
             "quarantined": {},
             "quarantined_total": 0,
         }
-    path = box.root / "lake" / "curated" / "_manifests" / "orders_transform" / f"dt={day}.json"
+    path = Path(manifest_uri(box.curated, day))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"run_date": day, "datasets": counts}))
