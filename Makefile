@@ -57,14 +57,14 @@ $(LOCAL)/airflow/.migrated: $(VENV)/.installed | $(LOCAL)/env.sh
 # The emulator is (re)started whenever it is not answering; its port lands in .local/env.sh.
 .PHONY: emulator
 emulator: $(VENV)/.installed ## start the local AWS emulator (moto server) and write .local/env.sh
-	@$(PY) -m include.dataops.local_stack up $(if $(EMULATOR_PORT),--port $(EMULATOR_PORT))
+	@$(PY) -m tooling.local.emulator up $(if $(EMULATOR_PORT),--port $(EMULATOR_PORT))
 
 $(LOCAL)/env.sh:
 	@$(MAKE) --no-print-directory emulator
 
 .PHONY: emulator-down
 emulator-down: ## stop the local AWS emulator this checkout started
-	@$(PY) -m include.dataops.local_stack down
+	@$(PY) -m tooling.local.emulator down
 
 # Cosmos renders the dbt task group from this manifest, so it is rebuilt whenever the project changes.
 DBT_SOURCES := $(shell find dbt -type f \( -name '*.sql' -o -name '*.yml' \) -not -path 'dbt/target/*' 2>/dev/null)
@@ -73,7 +73,7 @@ dbt/target/manifest.json: $(DBT_SOURCES) | $(DBT_VENV)/.installed
 
 .PHONY: bootstrap
 bootstrap: $(VENV)/.installed $(DBT_VENV)/.installed ## install both venvs, check the locks, start the emulator, migrate the metadata DB, build the dbt manifest
-	@$(PY) -m include.dataops.locks check
+	@$(PY) -m tooling.locks check
 	@$(MAKE) --no-print-directory emulator
 	@$(MAKE) --no-print-directory -s $(LOCAL)/airflow/.migrated dbt/target/manifest.json
 
@@ -82,7 +82,7 @@ lock: | $(UV) ## recompile the lock files from locks/*.in, then bring requiremen
 	for name in airflow dbt checkov; do \
 	  $(UV) pip compile --quiet --no-header --python-version 3.11 locks/$$name.in -o locks/$$name.txt; \
 	done
-	$(PYTHON) -m include.dataops.locks sync
+	$(PYTHON) -m tooling.locks sync
 
 # ---------------------------------------------------------------- the two commands
 ROWS ?= 10000
@@ -90,7 +90,7 @@ DAYS ?= 1
 BAD_SHARE ?= 0.02
 .PHONY: run
 run: bootstrap ## run the nightly pipeline once on the embedded default (ROWS=, DAYS=, BAD_SHARE=); summary in .local/last-run.json
-	$(WITH_ENV) $(PY) -m include.dataops.local_run --rows $(ROWS) --days $(DAYS) --bad-share $(BAD_SHARE)
+	$(WITH_ENV) $(PY) -m tooling.local.run --rows $(ROWS) --days $(DAYS) --bad-share $(BAD_SHARE)
 
 # The suites that start engines (Spark, dbt, GX, Airflow) spend most of their time in one process
 # on one core, so pytest-xdist runs them on every core; --dist loadscope keeps each module (and
@@ -140,7 +140,7 @@ clean: emulator-down ## remove local state (.local/, venvs, build output)
 	rm -rf $(LOCAL) $(VENV) $(DBT_VENV) $(CHECKOV_VENV) dist dbt/target dbt/logs
 
 # ---------------------------------------------------------------- ci/cd
-# `make ci` is the pull-request stage; its stage list lives once, in include/dataops/ci.py.
+# `make ci` is the pull-request stage; its stage list lives once, in tooling/ci.py.
 # The deploy targets talk to real AWS with your ambient credentials: they do not source
 # .local/env.sh. To rehearse against the emulator: `source .local/env.sh` first.
 ENV ?=
@@ -149,36 +149,36 @@ UNTIL ?=
 
 .PHONY: ci
 ci: bootstrap ## the pull-request stage: lint, lint-sql, dbt-compile, dbt-test, gx-check, tf-check, pytest (UNTIL=<stage> stops early)
-	@$(WITH_ENV) $(PY) -m include.dataops.ci $(if $(UNTIL),--until $(UNTIL))
+	@$(WITH_ENV) $(PY) -m tooling.ci $(if $(UNTIL),--until $(UNTIL))
 
 .PHONY: ci-stage
 ci-stage: $(VENV)/.installed ## run one CI stage: make ci-stage STAGE=<name> (what the GitHub workflow and CodeBuild call)
-	@test -n "$(STAGE)" || { echo "error: STAGE is unset: use make ci-stage STAGE=<name> (python -m include.dataops.ci --list)." >&2; exit 2; }
-	@$(PY) -m include.dataops.ci --only $(STAGE)
+	@test -n "$(STAGE)" || { echo "error: STAGE is unset: use make ci-stage STAGE=<name> (python -m tooling.ci --list)." >&2; exit 2; }
+	@$(PY) -m tooling.ci --only $(STAGE)
 
 .PHONY: build-artifacts
 build-artifacts: $(VENV)/.installed ## build the MWAA bundle (dags prefix, plugins.zip, requirements, startup.sh, Glue scripts) into dist/mwaa/
-	$(PY) -m include.dataops.deploy build --out dist/mwaa
+	$(PY) -m tooling.deploy build --out dist/mwaa
 
 .PHONY: deploy-plan
 deploy-plan: $(VENV)/.installed ## what `make deploy ENV=<env>` would change, uploading nothing
-	$(PY) -m include.dataops.deploy plan --env $(ENV)
+	$(PY) -m tooling.deploy plan --env $(ENV)
 
 .PHONY: deploy
 deploy: $(VENV)/.installed ## deploy to MWAA: make deploy ENV=staging|prod (records the deployment log)
-	$(PY) -m include.dataops.deploy deploy --env $(ENV)
+	$(PY) -m tooling.deploy deploy --env $(ENV)
 
 .PHONY: rollback
 rollback: $(VENV)/.installed ## re-point MWAA to the versions before the last deployment: make rollback ENV=<env>
-	$(PY) -m include.dataops.deploy rollback --env $(ENV)
+	$(PY) -m tooling.deploy rollback --env $(ENV)
 
 .PHONY: smoke
 smoke: $(VENV)/.installed ## trigger the nightly DAG on MWAA and wait for success: make smoke ENV=staging
-	$(PY) -m include.dataops.deploy smoke --env $(ENV) --dag orders_nightly
+	$(PY) -m tooling.deploy smoke --env $(ENV) --dag orders_nightly
 
 .PHONY: dora
 dora: $(VENV)/.installed ## DORA metrics from the deployment log: make dora ENV=prod
-	$(PY) -m include.dataops.deploy dora --env $(ENV)
+	$(PY) -m tooling.deploy dora --env $(ENV)
 
 # ---------------------------------------------------------------- dbt project (dbt/, .sqlfluff)
 # Every dbt call: the dbt venv, this project and its profiles, no phoning home.
@@ -202,12 +202,12 @@ dbt-compile: dbt-manifest ## compile locally, parse every cloud target, and chec
 	for target in dev staging prod; do \
 	  $(DBT) parse $(DBT_ARGS) --target $$target --target-path target/parse-$$target --quiet; \
 	done
-	DO_NOT_TRACK=1 $(DBT_VENV)/bin/python tests/dbt_redshift_check.py --target prod --out dbt/target/redshift-check
+	DO_NOT_TRACK=1 $(DBT_VENV)/bin/python tooling/dbt/redshift_check.py --target prod --out dbt/target/redshift-check
 
 .PHONY: dbt-test
 dbt-test: $(DBT_VENV)/.installed $(VENV)/.installed ## dbt unit + data tests: `dbt build` on fixture data into a throwaway DuckDB
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
-	vars=$$($(PY) -m tests.dbt_fixtures --root "$$tmp/curated") && \
+	vars=$$($(PY) -m tooling.dbt.fixtures --root "$$tmp/curated") && \
 	DATAOPS_DUCKDB_PATH="$$tmp/warehouse.duckdb" $(DBT) build $(DBT_ARGS) --target local \
 	  --target-path "$$tmp/target" --log-path "$$tmp/logs" --vars "$$vars"
 
@@ -224,12 +224,12 @@ dbt-docs: $(DBT_VENV)/.installed | $(LOCAL)/env.sh ## dbt docs into dbt/target/i
 # ---------------------------------------------------------------- quality (GX, gate, metrics, notifications)
 .PHONY: gx-check
 gx-check: $(VENV)/.installed | $(LOCAL)/env.sh ## GX checks on the local marts, or on sample data if dbt has not built them (GX_ARGS="--sample --scenario violations")
-	$(WITH_ENV) $(PY) -m include.dataops.gx_checks $(GX_ARGS)
+	$(WITH_ENV) $(PY) -m include.dataops.gx.checks $(GX_ARGS)
 
 # ---------------------------------------------------------------- infrastructure (infra/terraform)
 .PHONY: tf-check
 tf-check: $(VENV)/.installed $(CHECKOV_VENV)/.installed ## Terraform without a binary: parse every .tf, structural tests, checkov
-	$(PY) -m tests.infra.hcl
+	$(PY) -m tooling.terraform.hcl
 	$(WITH_ENV) $(PY) -m pytest tests/infra -q -k "not checkov_finds_nothing"
 	BC_SKIP_MAPPING=TRUE $(CHECKOV_VENV)/bin/checkov -d infra/terraform --framework terraform --quiet --compact --skip-download
 
@@ -247,8 +247,8 @@ SAMPLE_ARGS ?= --days 1 --rows-per-day 10000 --bad-share 0.05 --seed 42
 
 .PHONY: sample-data
 sample-data: $(VENV)/.installed | $(LOCAL)/env.sh ## raw orders + customers ending GLUE_DATE into the local raw zone (SAMPLE_ARGS="--days 3 --rows-per-day 100000")
-	$(WITH_ENV) $(PY) -m include.dataops.sample_data --end-date $(GLUE_DATE) $(SAMPLE_ARGS)
+	$(WITH_ENV) $(PY) -m tooling.local.sample_data --end-date $(GLUE_DATE) $(SAMPLE_ARGS)
 
 .PHONY: glue-local
-glue-local: $(VENV)/.installed | $(LOCAL)/env.sh ## run include/glue/orders_transform.py unedited on local Spark for GLUE_DATE, then reconcile its manifest
-	$(WITH_ENV) $(PY) -m include.dataops.glue_local --run-date $(GLUE_DATE)
+glue-local: $(VENV)/.installed | $(LOCAL)/env.sh ## run glue_jobs/orders_transform.py unedited on local Spark for GLUE_DATE, then reconcile its manifest
+	$(WITH_ENV) $(PY) -m tooling.local.glue_job --run-date $(GLUE_DATE)

@@ -47,7 +47,7 @@ GOAL_FLOOR_RATIO = 5.0
 FLOOR_SQL = Path(__file__).resolve().parent / "floor.sql"
 DBT = REPO_ROOT / ".venv-dbt" / "bin" / "dbt"
 SPARK_PROBE = (
-    "from include.dataops.spark import local_spark_session\n"
+    "from tooling.local.spark import local_spark_session\n"
     "spark = local_spark_session('bench-spark-start-up')\n"
     "assert spark.range(1).count() == 1\n"
     "spark.stop()\n"
@@ -189,13 +189,13 @@ def mart_orders_daily(warehouse: Path, run_date: str) -> tuple[int, float]:
 
 def bench_size(rows: int, keep: bool, gx_import_s: float) -> dict[str, Any]:
     """One size end to end in its own sandbox; every figure in seconds."""
-    from include.dataops import sample_data
-    from include.dataops.dbt_results import load_run_results
-    from include.dataops.glue_local import GlueLocalRunError, run_glue_script_locally
-    from include.dataops.glue_runner import GLUE_SCRIPT, job_arguments
-    from include.dataops.gx_checks import validate_marts
-    from include.dataops.quality_gate import evaluate_gate
-    from include.dataops.reconcile import load_manifest, reconcile
+    from include.dataops.airflow.glue import GLUE_SCRIPT, job_arguments
+    from include.dataops.gx.checks import validate_marts
+    from include.dataops.pipeline.dbt_results import load_run_results
+    from include.dataops.pipeline.quality_gate import evaluate_gate
+    from include.dataops.pipeline.reconcile import load_manifest, reconcile
+    from tooling.local import sample_data
+    from tooling.local.glue_job import GlueLocalRunError, run_glue_script_locally
 
     root = Path(tempfile.mkdtemp(prefix=f"dataops-bench-{rows}-"))
     run_date = RUN_DATE.isoformat()

@@ -7,10 +7,11 @@ from datetime import datetime
 from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, task
 from cosmos import DbtTaskGroup
 
-from include.dataops import dbt_cosmos, orders_pipeline
-from include.dataops.dag_defaults import default_args
-from include.dataops.glue_runner import glue_transform
-from include.dataops.gx_checks import gx_validate_marts_task
+from include.dataops.airflow import cosmos as dbt_cosmos
+from include.dataops.airflow.defaults import default_args
+from include.dataops.airflow.glue import glue_transform
+from include.dataops.gx.checks import gx_validate_marts_task
+from include.dataops.pipeline import orders as orders_pipeline
 from include.dataops.settings import load_settings
 
 settings = load_settings()

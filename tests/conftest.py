@@ -31,7 +31,7 @@ def aws_endpoint() -> str:
 @pytest.fixture(scope="session")
 def spark() -> Iterator[object]:
     """One local SparkSession for the whole test run: a cold start costs seconds, not per test."""
-    from include.dataops.spark import local_spark_session
+    from tooling.local.spark import local_spark_session
 
     session = local_spark_session()
     yield session

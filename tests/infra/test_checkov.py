@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tests.infra import hcl
+from tooling.terraform import hcl
 
 CHECKOV = hcl.TERRAFORM.parents[1] / ".venv-checkov" / "bin" / "checkov"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from include.dataops.settings import Settings, load_settings
-from tests.infra import hcl
+from tooling.terraform import hcl
 
 
 def _module(env: str, name: str) -> hcl.Module:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.infra import hcl
+from tooling.terraform import hcl
 
 MODULES = sorted(p for p in (hcl.TERRAFORM / "modules").iterdir() if p.is_dir())
 TF_FILES = sorted(hcl.TERRAFORM.rglob("*.tf"))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from include.dataops.local_stack import AIRFLOW_HOME, UI_PASSWORD, UI_USER, free_port
+from tooling.local.emulator import AIRFLOW_HOME, UI_PASSWORD, UI_USER, free_port
 
 
 @dataclass

@@ -19,9 +19,9 @@ from typing import Any
 
 import duckdb
 
-from include.dataops import dag_test
-from include.dataops.local_stack import AIRFLOW_HOME
 from include.dataops.settings import LOCAL_DIR_VAR, REPO_ROOT
+from tooling.local import dags_test_backport as dag_test
+from tooling.local.emulator import AIRFLOW_HOME
 
 DAG_ID = "orders_nightly"
 MARTS = ("fct_orders", "orders_daily", "customers")

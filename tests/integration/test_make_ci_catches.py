@@ -2,7 +2,7 @@
 
 Each case copies the working tree (git's tracked and unignored files, timestamps kept so make sees
 the venvs as up to date) into a temp dir that shares the venvs and the running AWS emulator,
-injects one breakage, and runs that stage through the real runner (`python -m include.dataops.ci
+injects one breakage, and runs that stage through the real runner (`python -m tooling.ci
 --only <stage>`), which runs the stage's real make target. The runner must report that stage as
 failed, and its output must name the injected breakage, so a stage that always fails cannot pass.
 A stage whose make target does not exist yet is skipped with the reason.
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from include.dataops.ci import make_targets, stage
 from include.dataops.settings import REPO_ROOT
+from tooling.ci import make_targets, stage
 
 pytestmark = pytest.mark.e2e
 
@@ -84,7 +84,7 @@ def run_stage(root: Path, name: str, **extra_env: str) -> subprocess.CompletedPr
     env = {**os.environ, "PYTHONPATH": str(root), **extra_env}
     env.pop("MAKEFLAGS", None)
     return subprocess.run(
-        [sys.executable, "-m", "include.dataops.ci", "--only", name],
+        [sys.executable, "-m", "tooling.ci", "--only", name],
         cwd=root,
         env=env,
         capture_output=True,

@@ -15,12 +15,12 @@ from datetime import date
 
 import pytest
 
-from include.dataops import sample_data
-from include.dataops.notify import TopicCapture
-from include.dataops.orders_pipeline import PUBLISHED_PREFIX, RUNS_PREFIX
-from include.dataops.reconcile import load_manifest
+from include.dataops.pipeline.orders import PUBLISHED_PREFIX, RUNS_PREFIX
+from include.dataops.pipeline.reconcile import load_manifest
 from tests.integration.airflow_api import LocalAirflow
 from tests.integration.sandbox import DAG_ID, MARTS, Sandbox, ran
+from tooling.local import sample_data
+from tooling.local.topic_capture import TopicCapture
 
 pytestmark = pytest.mark.e2e
 
@@ -48,7 +48,7 @@ def happy(tmp_path_factory, settings):
         TopicCapture(settings, settings.notifications_topic_arn) as notes,
         LocalAirflow(box.airflow_home, env=box.env()) as api,
     ):
-        api.wait_for_dags([DAG_ID, "platform_smoke"])
+        api.wait_for_dags([DAG_ID, "platform_check"])
         outcome["dag_ids"] = api.dag_ids()
         outcome["import_errors"] = api.import_errors()
         api.unpause(DAG_ID)
@@ -64,7 +64,7 @@ def happy(tmp_path_factory, settings):
 
 
 def test_the_rest_api_lists_the_dags_and_rejects_bad_params(happy):
-    assert {DAG_ID, "platform_smoke"} <= set(happy["dag_ids"])
+    assert {DAG_ID, "platform_check"} <= set(happy["dag_ids"])
     assert happy["import_errors"] == []
     code, body = happy["bad_params"]
     assert code == 400 and "run_date" in body
@@ -102,7 +102,7 @@ def test_the_day_is_published_with_its_summary_and_notified(happy, settings):
 
 
 def test_the_run_published_its_metrics_to_cloudwatch(happy, settings):
-    from include.dataops.metrics import cloudwatch_client
+    from include.dataops.observability.metrics import cloudwatch_client
 
     names = {
         m["MetricName"]

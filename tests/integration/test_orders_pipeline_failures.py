@@ -15,10 +15,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from include.dataops.notify import TopicCapture
-from include.dataops.reconcile import manifest_uri
-from tests.dbt_fixtures import DAYS, write_curated
+from include.dataops.pipeline.reconcile import manifest_uri
 from tests.integration.sandbox import Sandbox, ran
+from tooling.dbt.fixtures import DAYS, write_curated
+from tooling.local.topic_capture import TopicCapture
 
 pytestmark = pytest.mark.e2e
 
@@ -29,7 +29,7 @@ def test_dbt_contract_violations_fail_the_run_at_the_gate_and_nothing_is_publish
     write_curated(Path(box.curated), scenario="violations")
     log, gate = _run_from_curated(box, day, settings)
     # fct_orders' own tests. Its relationships test runs after customers, which a failed
-    # fct_orders stops; tests/unit/test_dbt_project.py proves that one on its own.
+    # fct_orders stops; tests/unit/dbt/test_project.py proves that one on its own.
     for test in ("accepted_range", "accepted_values", "not_null"):
         assert f"dbt test {test}_fct_orders" in gate, gate
     assert not ran(log, "publish")

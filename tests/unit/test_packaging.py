@@ -10,8 +10,8 @@ import zipfile
 
 import yaml
 
-from include.dataops import locks
 from include.dataops.settings import REPO_ROOT
+from tooling import locks
 
 COMPOSE = yaml.safe_load((REPO_ROOT / "docker-compose.yaml").read_text())
 AIRFLOW_VERSION = locks.read_lock(locks.AIRFLOW_LOCK)["apache-airflow"]

@@ -3,7 +3,7 @@
 actionlint is not installable here (its PyPI package downloads the Go binary from GitHub at build
 time), so the workflows are validated against SchemaStore's GitHub workflow schema, vendored in
 tests/unit/schemas/github-workflow.json (from check-jsonschema 0.39.0, Apache-2.0), and then held
-to this repository's rules: the stages named exactly as include/dataops/ci.py lists them, OIDC role
+to this repository's rules: the stages named exactly as tooling/ci.py lists them, OIDC role
 assumption (id-token: write) with no stored AWS keys, prod behind the `production` environment,
 one concurrency group per environment, and every make target and deploy command they call real.
 """
@@ -20,9 +20,9 @@ import jsonschema
 import pytest
 import yaml
 
-from include.dataops.ci import STAGE_NAMES, make_targets
-from include.dataops.deploy import build_parser
 from include.dataops.settings import REPO_ROOT
+from tooling.ci import STAGE_NAMES, make_targets
+from tooling.deploy.deployer import build_parser
 
 WORKFLOWS = REPO_ROOT / ".github" / "workflows"
 BUILDSPECS = REPO_ROOT / "buildspec"
@@ -124,9 +124,9 @@ def test_deploy_runs_on_main_through_staging_and_a_smoke_test_to_a_protected_pro
         "prod-dbt": "deploy-prod",
     }
     commands = "\n".join(runs((WORKFLOWS / "deploy.yml").read_text()))
-    assert "include.dataops.deploy deploy --env staging" in commands
-    assert "include.dataops.deploy smoke --env staging --dag orders_nightly" in commands
-    assert "include.dataops.deploy deploy --env prod" in commands
+    assert "tooling.deploy deploy --env staging" in commands
+    assert "tooling.deploy smoke --env staging --dag orders_nightly" in commands
+    assert "tooling.deploy deploy --env prod" in commands
     assert "build $DBT_ARGS --select state:modified+ --defer --state prod-manifest/" in commands
 
 
@@ -158,10 +158,10 @@ def test_every_make_target_called_exists(path):
 @pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.name)
 def test_every_deploy_command_parses_with_the_deploy_cli(path):
     parser = build_parser()
-    commands = [line for line in runs(path.read_text()) if "-m include.dataops.deploy" in line]
+    commands = [line for line in runs(path.read_text()) if "-m tooling.deploy" in line]
     for command in commands:
         placeholder = re.sub(r"\$\{\{[^}]*\}\}|\$\{[^}]*\}|\$[A-Z_]+", "X", command)
-        arguments = shlex.split(placeholder.split("-m include.dataops.deploy", 1)[1])
+        arguments = shlex.split(placeholder.split("-m tooling.deploy", 1)[1])
         parser.parse_args(arguments)  # argparse exits (fails the test) on an unknown flag
 
 

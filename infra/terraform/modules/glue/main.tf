@@ -1,4 +1,4 @@
-# The orders_transform job (include/glue/orders_transform.py, uploaded to the scripts bucket),
+# The orders_transform job (glue_jobs/orders_transform.py, uploaded to the scripts bucket),
 # the catalog database of the curated zone and the crawler that keeps its tables current.
 
 data "aws_caller_identity" "current" {}

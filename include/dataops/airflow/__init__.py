@@ -1,0 +1,1 @@
+"""The Airflow integration: default args and callbacks, the Glue and GX operator factories, Cosmos."""

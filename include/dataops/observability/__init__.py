@@ -1,0 +1,1 @@
+"""What the pipeline tells people and CloudWatch: metrics and SNS notifications."""

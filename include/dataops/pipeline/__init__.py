@@ -1,0 +1,1 @@
+"""The nightly pipeline's steps as plain functions: reconcile, quality gate, dbt results, orders."""

@@ -1,0 +1,133 @@
+"""The nightly orders pipeline's steps, as plain functions the DAG wires together.
+
+Each function is what one task does, written so a pytest can call it without a scheduler.
+The DAG file (dags/orders_nightly.py) holds only the wiring.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from fsspec.core import url_to_fs
+
+from include.dataops.pipeline.reconcile import ReconcileError, load_manifest, reconcile
+from include.dataops.settings import Settings, load_settings
+
+DATASETS = ("orders", "customers")
+PUBLISHED_PREFIX = "published/orders"
+RUNS_PREFIX = "runs/orders_nightly"
+
+
+class PipelineError(RuntimeError):
+    """A pipeline step refused to go on; the message says what was wrong and what to do."""
+
+
+def resolve_run_date(requested: str | None, data_interval_start: datetime) -> dict[str, str]:
+    """The day this run processes, and the instant freshness is judged against.
+
+    A manual run may name its day (params.run_date); otherwise it is the data interval's day.
+    `as_of` is the end of that day, so a rerun or backfill judges recency as the first run did.
+    """
+    day = date.fromisoformat(requested) if requested else data_interval_start.date()
+    return {"run_date": day.isoformat(), "as_of": f"{day + timedelta(days=1)}T00:00:00"}
+
+
+def raw_partition_files(settings: Settings, run_date: str) -> dict[str, list[str]]:
+    """The raw files of the day, per dataset (an empty list where a partition is absent)."""
+    fs, root = url_to_fs(settings.lake.raw)
+    root = root.rstrip("/")
+    return {dataset: sorted(fs.glob(f"{root}/{dataset}/dt={run_date}/*.jsonl")) for dataset in DATASETS}
+
+
+def raw_partition_present(settings: Settings, run_date: str) -> bool:
+    """True once every dataset's partition for the day has landed (the sensor's poke)."""
+    return all(raw_partition_files(settings, run_date).values())
+
+
+def reconcile_run(run_date: str) -> dict[str, Any]:
+    """Fail the run unless every raw record is written, quarantined or deduplicated.
+
+    An imbalance is a fact about the data, so the task fails at once instead of retrying.
+    """
+    from airflow.sdk.exceptions import AirflowFailException
+
+    settings = load_settings()
+    manifest = load_manifest(settings.lake.curated, run_date)
+    try:
+        reconcile(manifest, settings.quality.max_quarantine_rate)
+    except ReconcileError as err:
+        raise AirflowFailException(str(err)) from None
+    return manifest
+
+
+def publish(settings: Settings, run_date: str, gate: dict[str, Any]) -> str:
+    """Mark the day's marts as published: the marker downstream DAGs and people look for."""
+    return _put_json(settings, f"{PUBLISHED_PREFIX}/dt={run_date}.json", {"run_date": run_date, "gate": gate})
+
+
+def quality_gate(run_date: str, dag_id: str, run_id: str, run_started: datetime) -> dict[str, Any]:
+    """Combine reconciliation, every dbt task's test results and GX; fail naming every failing check.
+
+    It reads what the stages left behind (the manifest, run_results.json in the artifacts
+    bucket, the published GX summary), so it judges a run even when a stage failed part-way.
+    """
+    import tempfile
+    from pathlib import Path
+
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from include.dataops.airflow import cosmos as dbt_cosmos
+    from include.dataops.pipeline.quality_gate import QualityGateError, run_quality_gate
+
+    settings = load_settings()
+    manifest = load_manifest(settings.lake.curated, run_date)
+    recon = reconcile(manifest, settings.quality.max_quarantine_rate, raise_on_failure=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = dbt_cosmos.download_run_results(settings, dag_id, run_id, Path(tmp))
+        try:
+            return run_quality_gate(
+                run_date, recon, paths, dbt_cosmos.DBT_MANIFEST, settings=settings, gx_not_before=run_started
+            )
+        except QualityGateError as err:
+            # Failed checks do not change on retry: fail now (one alert), keep retries for outages.
+            raise AirflowFailException(str(err)) from None
+
+
+def report(run_date: str, dag_id: str, run_id: str, gate: dict[str, Any]) -> dict[str, Any]:
+    """CloudWatch metrics and the SNS summary; the summary is also kept beside the published marker."""
+    import tempfile
+    from pathlib import Path
+
+    from include.dataops.airflow import cosmos as dbt_cosmos
+    from include.dataops.gx.checks import load_gx_result
+    from include.dataops.observability.notify import report_run
+    from include.dataops.pipeline.dbt_results import load_run_results
+
+    settings = load_settings()
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = dbt_cosmos.download_run_results(settings, dag_id, run_id, Path(tmp))
+        dbt = load_run_results(paths, dbt_cosmos.DBT_MANIFEST)
+    summary = report_run(
+        run_date,
+        settings=settings,
+        manifest=load_manifest(settings.lake.curated, run_date),
+        dbt=dbt,
+        gx=load_gx_result(run_date, settings),
+        gate=gate,
+    )
+    _put_json(settings, f"{RUNS_PREFIX}/dt={run_date}/summary.json", summary)
+    return summary
+
+
+def _put_json(settings: Settings, key: str, payload: dict[str, Any]) -> str:
+    from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+
+    S3Hook(aws_conn_id=settings.aws_conn_id).load_string(
+        json.dumps(payload, default=str, indent=2),
+        key=key,
+        bucket_name=settings.buckets.artifacts,
+        replace=True,
+    )
+    return f"s3://{settings.buckets.artifacts}/{key}"

@@ -1,5 +1,0 @@
-"""A local stand-in for the parts of AWS Glue's `awsglue` library that our Glue scripts use.
-
-Only include.dataops.glue_local puts this folder on the path, to run a Glue script unedited on
-local Spark. It is never uploaded: on AWS Glue the real library is already there.
-"""

@@ -1,0 +1,27 @@
+"""The shared task callbacks, against the real emulator."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+from include.dataops.airflow.defaults import default_args, record_stage_duration
+from include.dataops.observability.metrics import cloudwatch_client
+
+
+def test_default_args_retry_and_call_back_on_failure_and_success(settings):
+    args = default_args()
+    assert args["retries"] == settings.retries.count >= 2
+    assert args["on_failure_callback"] and args["on_success_callback"]
+
+
+def test_a_finished_task_publishes_its_stage_duration(settings):
+    task_id = f"stage_{datetime.now(UTC):%H%M%S%f}"
+    ti = SimpleNamespace(task_id=task_id, start_date=datetime.now(UTC) - timedelta(seconds=42))
+    record_stage_duration({"ti": ti})
+    metrics = cloudwatch_client(settings).list_metrics(
+        Namespace=settings.cloudwatch.namespace,
+        MetricName="StageDuration",
+        Dimensions=[{"Name": "Stage", "Value": task_id}],
+    )["Metrics"]
+    assert len(metrics) == 1

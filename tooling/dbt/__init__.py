@@ -1,0 +1,1 @@
+"""dbt build tooling: the Redshift compile-and-parse check and the fixture data for `make dbt-test`."""

@@ -1,0 +1,49 @@
+"""`airflow dags test`, with the in-process execution API built once per run instead of per task.
+
+Airflow 3.2.1's `dag.test()` builds a new in-process execution API for every task: a FastAPI app
+with Cadwyn versioning and an a2wsgi event-loop thread. On this 2-core machine that costs 4-9 s a
+task, over a minute of every orders_nightly run. Airflow fixed it upstream by caching that app
+with `functools.lru_cache(maxsize=1)` (apache/airflow#65235, merged April 2026); this applies the
+same one-line cache and then runs the unchanged Airflow CLI. Delete this module, and call
+`airflow dags test` again, once the pinned Airflow includes that fix (`fixed_upstream()` says so).
+
+    python -m tooling.local.dags_test_backport <dag_id> [airflow dags test options]
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Sequence
+
+
+def fixed_upstream() -> bool:
+    """True when Airflow itself already caches the in-process execution API."""
+    from airflow.sdk.execution_time import supervisor
+
+    return hasattr(supervisor.in_process_api_server, "cache_clear")
+
+
+def reuse_execution_api() -> None:
+    """Cache `in_process_api_server`, as apache/airflow#65235 does; idempotent."""
+    from airflow.sdk.execution_time import supervisor
+
+    if not fixed_upstream():
+        supervisor.in_process_api_server = functools.lru_cache(maxsize=1)(supervisor.in_process_api_server)
+
+
+def command(dag_id: str, *options: str) -> list[str]:
+    """The argv that runs `airflow dags test` through this module, for subprocess callers."""
+    return [sys.executable, "-m", "tooling.local.dags_test_backport", dag_id, *options]
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    reuse_execution_api()
+    from airflow.__main__ import main as airflow_main
+
+    sys.argv = ["airflow", "dags", "test", *(sys.argv[1:] if argv is None else argv)]
+    airflow_main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""Run a Glue script unedited on local Spark, as AWS Glue would: the local half of the Glue runner.
+
+The script runs in its own Python process with the `awsglue` shim (tooling/local/awsglue_shim) on its
+path and the same `--KEY value` arguments Glue passes, so it behaves like a separate Glue run and
+its JVM exits with it. The manifest the script wrote is the result.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from include.dataops.pipeline.reconcile import load_manifest
+
+SHIM_DIR = Path(__file__).resolve().parent / "awsglue_shim"
+DEFAULT_TIMEOUT_SECONDS = 1_800
+_STDERR_TAIL_LINES = 15
+
+
+class GlueLocalRunError(RuntimeError):
+    """The local Glue run failed; the message carries the script's own error and how to look further."""
+
+
+def spark_submit_args(cores: int = 2, driver_memory: str = "4g") -> str:
+    """What Glue's cluster provides and a bare script does not: a master and memory, UTC, no UI."""
+    return (
+        f"--master local[{cores}] --driver-memory {driver_memory} "
+        "--conf spark.ui.enabled=false --conf spark.sql.session.timeZone=UTC "
+        f"--conf spark.sql.shuffle.partitions={cores * 2} pyspark-shell"
+    )
+
+
+def run_glue_script_locally(
+    script_path: str | Path,
+    args: dict[str, str],
+    timeout_seconds: int = DEFAULT_TIMEOUT_SECONDS,
+    cores: int = 2,
+) -> dict[str, Any]:
+    """Run `script_path` with Glue job `args` (keys with or without "--") and return its manifest."""
+    script = Path(script_path)
+    if not script.is_file():
+        raise GlueLocalRunError(f"Glue script {script} not found: pass the path of a script under glue/.")
+    arguments = {key.removeprefix("--"): str(value) for key, value in args.items()}
+    for required in ("CURATED_ROOT", "RUN_DATE"):
+        if required not in arguments:
+            raise GlueLocalRunError(f"Glue argument --{required} is missing: the manifest location needs it.")
+    command = [sys.executable, str(script)]
+    for key, value in arguments.items():
+        command += [f"--{key}", value]
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SHIM_DIR), env.get("PYTHONPATH", "")) if p)
+    env["PYSPARK_SUBMIT_ARGS"] = spark_submit_args(cores)
+    env["PYSPARK_PYTHON"] = sys.executable
+    try:
+        completed = subprocess.run(
+            command, env=env, capture_output=True, text=True, timeout=timeout_seconds, check=False
+        )
+    except subprocess.TimeoutExpired:
+        raise GlueLocalRunError(
+            f"Glue script {script.name} ran longer than {timeout_seconds} s: "
+            "raise the timeout or give it less data."
+        ) from None
+    if completed.returncode != 0:
+        raise GlueLocalRunError(_failure_message(script, completed.returncode, completed.stderr))
+    return load_manifest(arguments["CURATED_ROOT"], arguments["RUN_DATE"])
+
+
+def _failure_message(script: Path, returncode: int, stderr: str) -> str:
+    """The script's own `error:` line when it gave one, else the tail of its stderr."""
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("error:")]
+    if errors:
+        return f"Glue script {script.name} failed: {errors[-1].removeprefix('error:').strip()}"
+    tail = "\n".join(lines[-_STDERR_TAIL_LINES:])
+    return f"Glue script {script.name} failed with exit code {returncode}; the end of its stderr:\n{tail}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI: run orders_transform for one day on the local lake, reconcile, print the counts."""
+    import argparse
+
+    from include.dataops.pipeline.reconcile import ReconcileError, reconcile
+    from include.dataops.settings import load_settings
+
+    parser = argparse.ArgumentParser(prog="python -m tooling.local.glue_job", description=main.__doc__)
+    parser.add_argument("--run-date", required=True, help="YYYY-MM-DD, the raw partition to transform")
+    options = parser.parse_args(argv)
+    settings = load_settings()
+    script = Path(__file__).resolve().parents[2] / "glue_jobs" / "orders_transform.py"
+    try:
+        manifest = run_glue_script_locally(
+            script,
+            {
+                "JOB_NAME": settings.glue.job_name,
+                "ENV": settings.environment,
+                "RUN_DATE": options.run_date,
+                "RAW_ROOT": settings.lake.raw,
+                "CURATED_ROOT": settings.lake.curated,
+                "QUARANTINE_ROOT": settings.lake.quarantine,
+            },
+        )
+        result = reconcile(manifest, settings.quality.max_quarantine_rate, raise_on_failure=False)
+    except (GlueLocalRunError, ReconcileError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for check in result.checks:
+        print(f"{'ok  ' if check.passed else 'FAIL'} {check.message}")
+    return 0 if result.passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
