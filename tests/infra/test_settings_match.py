@@ -75,7 +75,7 @@ def test_topics(env: str, settings: Settings) -> None:
 
 def test_metrics_namespace_and_freshness_sla(env: str, settings: Settings) -> None:
     alarms = dict(_module(env, "observability").instances("aws_cloudwatch_metric_alarm", "data_freshness"))
-    assert set(alarms) == {"orders_daily", "customers", "fct_orders"}
+    assert set(alarms) == {"orders_daily", "customers", "orders"}
     for table, alarm in alarms.items():
         assert alarm["namespace"] == settings.cloudwatch.namespace, _fix(env)
         assert alarm["dimensions"] == {"Table": table}

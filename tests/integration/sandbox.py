@@ -24,7 +24,7 @@ from tooling.local import dags_test_backport as dag_test
 from tooling.local.emulator import AIRFLOW_HOME
 
 DAG_ID = "orders_nightly"
-MARTS = ("fct_orders", "orders_daily", "customers")
+MARTS = ("orders", "orders_daily", "customers")
 
 
 @dataclass

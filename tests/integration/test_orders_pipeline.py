@@ -88,7 +88,7 @@ def test_every_stage_count_matches_the_generated_data(happy):
         assert stage["quarantined"] == dict(wanted.quarantined), name
         assert (stage["written"], stage["deduplicated"]) == (wanted.written, wanted.deduplicated), name
     assert expected.orders.quarantined_total > 0 and expected.orders.deduplicated > 0
-    assert box.rows("fct_orders") == expected.orders.written
+    assert box.rows("orders") == expected.orders.written
     assert box.rows("customers") == expected.customers.written
 
 
@@ -97,7 +97,7 @@ def test_the_day_is_published_with_its_summary_and_notified(happy, settings):
     summary = _s3_json(settings, f"{RUNS_PREFIX}/dt={HAPPY_DAY}/summary.json")
     assert published["run_date"] == HAPPY_DAY and published["gate"]
     assert summary["dbt"]["tests_failed"] == 0 and summary["gx"]["success"] is True
-    assert summary["mart_rows"]["fct_orders"] == happy["expected"].orders.written
+    assert summary["mart_rows"]["orders"] == happy["expected"].orders.written
     assert any(HAPPY_DAY in m.subject and "published" in m.subject for m in happy["summaries"])
 
 

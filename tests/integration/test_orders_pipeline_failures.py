@@ -28,10 +28,10 @@ def test_dbt_contract_violations_fail_the_run_at_the_gate_and_nothing_is_publish
     day = DAYS[-1]
     write_curated(Path(box.curated), scenario="violations")
     log, gate = _run_from_curated(box, day, settings)
-    # fct_orders' own tests. Its relationships test runs after customers, which a failed
-    # fct_orders stops; tests/unit/dbt/test_project.py proves that one on its own.
+    # orders' own tests. Its relationships test runs after customers, which a failed
+    # orders stops; tests/unit/dbt/test_project.py proves that one on its own.
     for test in ("accepted_range", "accepted_values", "not_null"):
-        assert f"dbt test {test}_fct_orders" in gate, gate
+        assert f"dbt test {test}_orders" in gate, gate
     assert not ran(log, "publish")
 
 

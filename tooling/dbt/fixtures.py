@@ -134,7 +134,7 @@ def orders_for(scenario: str) -> dict[str, list[Order]]:
 
 
 def latest_orders(days: tuple[str, ...] = DAYS, scenario: str = "clean") -> dict[str, Order]:
-    """Each order's latest version over the given load days: what fct_orders must hold."""
+    """Each order's latest version over the given load days: what orders must hold."""
     latest: dict[str, Order] = {}
     for day in sorted(days):
         for order in orders_for(scenario)[day]:

@@ -88,7 +88,7 @@ def build_sample(
     schema = settings.warehouse.schema
     with duckdb.connect(str(warehouse_path)) as con:
         con.execute(f"create schema {schema}")
-        for table, frame in ((t.fct_orders, fct), (t.orders_daily, daily), (t.customers, customers)):
+        for table, frame in ((t.orders, fct), (t.orders_daily, daily), (t.customers, customers)):
             con.register("frame", frame)
             con.execute(f"create table {schema}.{table} as select * from frame")
             con.unregister("frame")

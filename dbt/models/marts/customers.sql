@@ -1,4 +1,4 @@
--- One row per customer (latest version) with lifetime order statistics from fct_orders.
+-- One row per customer (latest version) with lifetime order statistics from orders.
 -- Customers without orders are kept, with zero counts.
 
 with customers as (
@@ -9,7 +9,7 @@ with customers as (
 
 orders as (
 
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('orders') }}
 
 ),
 

@@ -9,12 +9,12 @@
 }}
 
 -- Daily order analytics, one row per order_date, from every order's latest version.
--- Incremental: a run recomputes, from the whole of fct_orders, each day that has an order loaded
+-- Incremental: a run recomputes, from the whole of orders, each day that has an order loaded
 -- in the run's window, and replaces those days; rerunning a day gives the same rows.
 
 with orders as (
 
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('orders') }}
 
 ),
 

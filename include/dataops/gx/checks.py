@@ -148,8 +148,8 @@ def fetch_frames(settings: Settings, run_date: str, config: GxConfig) -> dict[st
         suites.ORDERS_DAILY_SUITE: query_df(
             f"select * from {schema}.{t.orders_daily} where {c.order_date} = date '{day}'", conn
         ),
-        suites.FCT_ORDERS_SUITE: query_df(
-            f"select {c.order_id}, {c.order_total} from {schema}.{t.fct_orders} "
+        suites.ORDERS_SUITE: query_df(
+            f"select {c.order_id}, {c.order_total} from {schema}.{t.orders} "
             f"where {c.order_date} = date '{day}'",
             conn,
         ),

@@ -28,7 +28,7 @@ FALLBACK_REASONS = (
 @dataclass(frozen=True)
 class Tables:
     orders_daily: str = "orders_daily"
-    fct_orders: str = "fct_orders"
+    orders: str = "orders"
     customers: str = "customers"
 
 

@@ -19,10 +19,10 @@ if TYPE_CHECKING:
     from great_expectations import ExpectationSuite
 
 ORDERS_DAILY_SUITE = "orders_daily_volume"
-FCT_ORDERS_SUITE = "fct_orders_distribution"
+ORDERS_SUITE = "orders_distribution"
 QUARANTINE_SUITE = "quarantine_records"
 CUSTOMERS_SUITE = "curated_customers"
-SUITE_NAMES = (ORDERS_DAILY_SUITE, FCT_ORDERS_SUITE, QUARANTINE_SUITE, CUSTOMERS_SUITE)
+SUITE_NAMES = (ORDERS_DAILY_SUITE, ORDERS_SUITE, QUARANTINE_SUITE, CUSTOMERS_SUITE)
 
 
 @dataclass(frozen=True)
@@ -87,25 +87,25 @@ def build_suites(
                 ),
             ],
         ),
-        FCT_ORDERS_SUITE: gx.ExpectationSuite(
-            name=FCT_ORDERS_SUITE,
+        ORDERS_SUITE: gx.ExpectationSuite(
+            name=ORDERS_SUITE,
             expectations=[
                 gxe.ExpectTableRowCountToBeBetween(
                     min_value=volume.low,
                     max_value=volume.high,
-                    meta=meta("fct_orders.row_count_within_history", volume.basis),
+                    meta=meta("orders.row_count_within_history", volume.basis),
                 ),
                 gxe.ExpectColumnMeanToBeBetween(
                     column=c.order_total,
                     min_value=mean.low,
                     max_value=mean.high,
-                    meta=meta("fct_orders.order_total_mean", mean.basis),
+                    meta=meta("orders.order_total_mean", mean.basis),
                 ),
                 gxe.ExpectColumnMedianToBeBetween(
                     column=c.order_total,
                     min_value=t.order_total_median_range[0],
                     max_value=t.order_total_median_range[1],
-                    meta=meta("fct_orders.order_total_median"),
+                    meta=meta("orders.order_total_median"),
                 ),
                 # "95% of values at most X" is "the 95th percentile at most X". Written this way
                 # because ExpectColumnQuantileValuesToBeBetween cannot store its result under
@@ -115,7 +115,7 @@ def build_suites(
                     max_value=t.order_total_p95_max,
                     mostly=0.95,
                     meta=meta(
-                        "fct_orders.order_total_p95", f"95th percentile at most {t.order_total_p95_max:g}"
+                        "orders.order_total_p95", f"95th percentile at most {t.order_total_p95_max:g}"
                     ),
                 ),
                 gxe.ExpectColumnValuesToBeBetween(
@@ -123,7 +123,7 @@ def build_suites(
                     max_value=t.large_order_total,
                     mostly=1 - t.max_large_order_share,
                     meta=meta(
-                        "fct_orders.large_order_share",
+                        "orders.large_order_share",
                         f"at most {t.max_large_order_share:.0%} of orders above {t.large_order_total:g}",
                     ),
                 ),

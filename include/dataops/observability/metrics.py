@@ -113,7 +113,7 @@ def mart_row_counts(settings: Settings, tables: Iterable[str]) -> dict[str, int]
 
 
 def data_freshness_hours(
-    settings: Settings, table: str = "fct_orders", column: str = "created_at", now: datetime | None = None
+    settings: Settings, table: str = "orders", column: str = "created_at", now: datetime | None = None
 ) -> dict[str, float]:
     """Hours since the newest `column` in `table` (timestamps are UTC); the SLA alarm watches it."""
     from include.dataops.warehouse import WarehouseError, scalar

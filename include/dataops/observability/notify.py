@@ -123,7 +123,7 @@ def report_run(
     gx: Any = None,
     gate: Mapping[str, Any] | None = None,
     stage_durations: Mapping[str, float] | None = None,
-    marts: tuple[str, ...] = ("fct_orders", "orders_daily", "customers"),
+    marts: tuple[str, ...] = ("orders", "orders_daily", "customers"),
     docs: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The DAG's last task: CloudWatch metrics (best effort: the data is already published), then

@@ -28,7 +28,7 @@ from tooling.dbt.fixtures import (
 
 pytestmark = pytest.mark.integration
 
-MARTS = ("fct_orders", "orders_daily", "customers")
+MARTS = ("orders", "orders_daily", "customers")
 STATUSES = ("pending", "confirmed", "shipped", "delivered", "cancelled")
 
 
@@ -77,7 +77,7 @@ def clean(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
 def test_build_passes_every_unit_and_data_test(clean: Warehouse) -> None:
     statuses = run_statuses(clean.target)
     assert set(statuses.values()) == {"success", "pass"}
-    assert {"fct_orders", "orders_daily", "customers"} <= set(statuses)
+    assert {"orders", "orders_daily", "customers"} <= set(statuses)
     unit_tests = [name for name in statuses if name.startswith("test_")]
     assert len(unit_tests) >= 5
 
@@ -99,9 +99,9 @@ def test_every_built_column_is_documented(clean: Warehouse) -> None:
     }
 
 
-def test_fct_orders_holds_each_orders_latest_version(clean: Warehouse) -> None:
+def test_orders_holds_each_orders_latest_version(clean: Warehouse) -> None:
     expected = latest_orders()
-    rows = clean.dicts("fct_orders")
+    rows = clean.dicts("orders")
     assert [row["order_id"] for row in rows] == sorted(expected)
     for row in rows:
         order = expected[row["order_id"]]
@@ -161,11 +161,11 @@ def violations(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 @pytest.mark.parametrize(
     "test_prefix",
     [
-        "accepted_range_fct_orders_order_total",
-        "accepted_values_fct_orders",
-        "relationships_fct_orders",
-        "not_null_fct_orders_customer_id",
-        "recency_fct_orders",
+        "accepted_range_orders_order_total",
+        "accepted_values_orders",
+        "relationships_orders",
+        "not_null_orders_customer_id",
+        "recency_orders",
     ],
 )
 def test_contract_catches_each_violation(violations: dict[str, str], test_prefix: str) -> None:
@@ -175,13 +175,13 @@ def test_contract_catches_each_violation(violations: dict[str, str], test_prefix
 
 
 def test_contract_does_not_blame_what_is_fine(violations: dict[str, str]) -> None:
-    assert violations["unique_fct_orders_order_id"] == "pass"
-    assert violations["not_null_fct_orders_order_id"] == "pass"
+    assert violations["unique_orders_order_id"] == "pass"
+    assert violations["not_null_orders_order_id"] == "pass"
     assert violations["unique_orders_daily_order_date"] == "pass"
 
 
 def test_bad_run_date_is_a_one_line_error(clean: Warehouse) -> None:
-    done = clean.dbt("compile", "--select", "fct_orders", run_date="23/11/2026")
+    done = clean.dbt("compile", "--select", "orders", run_date="23/11/2026")
     assert done.returncode != 0
     assert 'error: var run_date is "23/11/2026", not a day: pass it as YYYY-MM-DD' in done.stdout
 
@@ -194,7 +194,7 @@ def test_daily_runs_are_idempotent_and_match_a_full_build(
     and a full refresh on any day rebuilds the same marts from every partition."""
     warehouse = Warehouse(tmp_path_factory.mktemp("dbt_incremental"), days=DAYS[:2])
     _ok(warehouse.dbt("run", run_date=DAYS[1]))
-    assert {row[0] for row in warehouse.rows("fct_orders")} == set(latest_orders(DAYS[:2]))
+    assert {row[0] for row in warehouse.rows("orders")} == set(latest_orders(DAYS[:2]))
 
     write_curated(warehouse.curated, days=DAYS[2:])
     _ok(warehouse.dbt("run", run_date=DAYS[2]))

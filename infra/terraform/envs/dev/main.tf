@@ -8,7 +8,7 @@ locals {
   glue_job_name     = "orders-transform-${var.environment}"
   glue_database     = "dataops_${var.environment}_curated"
   metrics_namespace = "DataOps/Orders"
-  critical_tables   = ["orders_daily", "customers", "fct_orders"]
+  critical_tables   = ["orders_daily", "customers", "orders"]
 
   tags = {
     Environment = var.environment

@@ -10,19 +10,19 @@ from include.dataops.settings import load_settings
 MANIFEST = {
     "nodes": {
         f"model.p.{name}": {"name": name, "resource_type": "model"}
-        for name in ("stg_orders", "stg_customers", "fct_orders", "orders_daily", "customers")
+        for name in ("stg_orders", "stg_customers", "orders", "orders_daily", "customers")
     }
-    | {"test.p.unique_fct_orders": {"name": "unique_fct_orders", "resource_type": "test"}},
+    | {"test.p.unique_orders": {"name": "unique_orders", "resource_type": "test"}},
     "parent_map": {
-        "model.p.fct_orders": ["model.p.stg_orders"],
-        "model.p.orders_daily": ["model.p.fct_orders"],
-        "model.p.customers": ["model.p.stg_customers", "model.p.fct_orders"],
-        "test.p.unique_fct_orders": ["model.p.fct_orders"],
+        "model.p.orders": ["model.p.stg_orders"],
+        "model.p.orders_daily": ["model.p.orders"],
+        "model.p.customers": ["model.p.stg_customers", "model.p.orders"],
+        "test.p.unique_orders": ["model.p.orders"],
     },
     "child_map": {
-        "model.p.stg_orders": ["model.p.fct_orders"],
+        "model.p.stg_orders": ["model.p.orders"],
         "model.p.stg_customers": ["model.p.customers"],
-        "model.p.fct_orders": ["model.p.orders_daily", "model.p.customers", "test.p.unique_fct_orders"],
+        "model.p.orders": ["model.p.orders_daily", "model.p.customers", "test.p.unique_orders"],
     },
 }
 
@@ -31,8 +31,8 @@ MANIFEST = {
     ("selector", "expected"),
     [
         ("orders_daily", {"orders_daily"}),
-        ("fct_orders+", {"fct_orders", "orders_daily", "customers"}),
-        ("+customers", {"customers", "stg_customers", "fct_orders", "stg_orders"}),
+        ("orders+", {"orders", "orders_daily", "customers"}),
+        ("+customers", {"customers", "stg_customers", "orders", "stg_orders"}),
         ("stg_orders orders_daily", {"stg_orders", "orders_daily"}),
     ],
 )
@@ -41,7 +41,7 @@ def test_select_models_follows_dbts_graph_operators(selector, expected):
 
 
 def test_an_unknown_model_is_a_one_line_error_listing_the_models():
-    with pytest.raises(ValueError, match="unknown model 'ordersdaily': use one of customers, fct_orders"):
+    with pytest.raises(ValueError, match="unknown model 'ordersdaily': use one of customers, orders"):
         dbt_cosmos.select_models("ordersdaily+", MANIFEST)
 
 
@@ -61,8 +61,8 @@ def test_dbt_runs_from_its_own_venv_in_a_subprocess():
 
 
 def test_run_results_keys_sort_attempts_under_one_task():
-    key = dbt_cosmos.run_results_key("orders_nightly", "manual__1", "dbt.fct_orders_model_build", 2)
-    assert key == "dbt/run_results/orders_nightly/manual__1/dbt.fct_orders_model_build/2.json"
+    key = dbt_cosmos.run_results_key("orders_nightly", "manual__1", "dbt.orders_model_build", 2)
+    assert key == "dbt/run_results/orders_nightly/manual__1/dbt.orders_model_build/2.json"
 
 
 def test_the_manifest_is_read_as_a_plain_file_not_through_object_storage():

@@ -64,9 +64,9 @@ def test_every_broken_rule_fails_by_name_and_the_rest_pass(violations: tuple[GxR
     failed = {(c.suite, c.check) for c in result.checks if not c.success}
     assert failed == {
         ("orders_daily_volume", "orders_daily.order_count_within_history"),
-        ("fct_orders_distribution", "fct_orders.row_count_within_history"),
-        ("fct_orders_distribution", "fct_orders.order_total_mean"),
-        ("fct_orders_distribution", "fct_orders.large_order_share"),
+        ("orders_distribution", "orders.row_count_within_history"),
+        ("orders_distribution", "orders.order_total_mean"),
+        ("orders_distribution", "orders.large_order_share"),
         ("quarantine_records", "quarantine.reason_known"),
         ("curated_customers", "customers.email_format"),
         ("curated_customers", "customers.country_code"),

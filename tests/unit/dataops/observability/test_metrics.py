@@ -59,9 +59,9 @@ def test_run_metrics_are_readable_by_the_names_terraform_alarms_use(
         own_namespace,
         manifest=MANIFEST,
         stage_durations={"glue": 120.5, "dbt": 60.0},
-        mart_rows={"fct_orders": 950},
-        dbt_durations={"fct_orders": 3.2},
-        freshness_hours={"fct_orders": 5.5},
+        mart_rows={"orders": 950},
+        dbt_durations={"orders": 3.2},
+        freshness_hours={"orders": 5.5},
         quality_gate_passed=True,
         pipeline_succeeded=True,
         timestamp=NOW,
@@ -72,9 +72,9 @@ def test_run_metrics_are_readable_by_the_names_terraform_alarms_use(
     assert stat(cloudwatch, own_namespace, "RecordsQuarantined", {"Dataset": "orders"}) == 40
     assert stat(cloudwatch, own_namespace, "RecordsDeduplicated", {"Dataset": "orders"}) == 10
     assert stat(cloudwatch, own_namespace, "StageDuration", {"Stage": "glue"}) == 120.5
-    assert stat(cloudwatch, own_namespace, "MartRows", {"Table": "fct_orders"}) == 950
-    assert stat(cloudwatch, own_namespace, "DbtModelDuration", {"Model": "fct_orders"}) == 3.2
-    assert stat(cloudwatch, own_namespace, "DataFreshness", {"Table": "fct_orders"}) == 5.5
+    assert stat(cloudwatch, own_namespace, "MartRows", {"Table": "orders"}) == 950
+    assert stat(cloudwatch, own_namespace, "DbtModelDuration", {"Model": "orders"}) == 3.2
+    assert stat(cloudwatch, own_namespace, "DataFreshness", {"Table": "orders"}) == 5.5
     assert stat(cloudwatch, own_namespace, "QualityGatePassed", {}) == 1
     assert stat(cloudwatch, own_namespace, "PipelineSuccess", {}) == 1
     listed = cloudwatch.list_metrics(Namespace=own_namespace.cloudwatch.namespace)["Metrics"]
@@ -113,13 +113,13 @@ def test_find_regressions_needs_both_factor_and_floor() -> None:
 def test_regressions_compare_with_history_in_cloudwatch(own_namespace: Settings) -> None:
     for days_ago, seconds in ((1, 20.0), (2, 22.0), (3, 18.0), (4, 21.0)):
         metrics.publish_run_metrics(
-            own_namespace, dbt_durations={"fct_orders": seconds, "orders_daily": 2.0},
+            own_namespace, dbt_durations={"orders": seconds, "orders_daily": 2.0},
             timestamp=NOW - timedelta(days=days_ago),
         )  # fmt: skip
     found = metrics.dbt_duration_regressions(
-        own_namespace, {"fct_orders": 95.0, "orders_daily": 2.5}, now=NOW
+        own_namespace, {"orders": 95.0, "orders_daily": 2.5}, now=NOW
     )
-    assert [(r.model, r.history_days) for r in found] == [("fct_orders", 4)]
+    assert [(r.model, r.history_days) for r in found] == [("orders", 4)]
     assert found[0].median_seconds == pytest.approx(20.5)
 
 
@@ -130,11 +130,11 @@ def test_mart_rows_and_freshness_from_the_warehouse(
     with duckdb.connect(str(path)) as con:
         con.execute("create schema analytics")
         con.execute(
-            "create table analytics.fct_orders as select * from (values "
+            "create table analytics.orders as select * from (values "
             "(timestamp '2031-03-01 10:00:00'), (timestamp '2031-03-01 18:30:00')) t(created_at)"
         )
     monkeypatch.setenv("AIRFLOW_CONN_METRICS_WH", json.dumps({"conn_type": "duckdb", "host": str(path)}))
     local = replace(settings, warehouse=replace(settings.warehouse, conn_id="metrics_wh"))
-    assert metrics.mart_row_counts(local, ["fct_orders"]) == {"fct_orders": 2}
+    assert metrics.mart_row_counts(local, ["orders"]) == {"orders": 2}
     now = datetime(2031, 3, 2, 0, 0, tzinfo=UTC)
-    assert metrics.data_freshness_hours(local, now=now) == {"fct_orders": 5.5}
+    assert metrics.data_freshness_hours(local, now=now) == {"orders": 5.5}

@@ -72,7 +72,7 @@ def test_summary_names_rows_quarantine_reasons_dbt_gx_and_docs() -> None:
         dbt={"models_total": 5, "models_passed": 5, "tests_total": 30, "tests_passed": 30},
         gx=GX,
         gate={"passed": True, "checks_passed": 42},
-        mart_rows={"fct_orders": 950},
+        mart_rows={"orders": 950},
         docs={"dbt_docs": "s3://artifacts/dbt/index.html"},
     )
     subject, message = format_summary(summary)
@@ -81,7 +81,7 @@ def test_summary_names_rows_quarantine_reasons_dbt_gx_and_docs() -> None:
         "orders: read 1000, written 950, deduplicated 10, quarantined 40",
         "  quarantined malformed_json: 37",
         "  quarantined orphan_customer: 3",
-        "marts: fct_orders 950 rows",
+        "marts: orders 950 rows",
         "dbt: 5/5 models, 30/30 tests passed",
         "Great Expectations: passed, 1/1 checks in 1 suites",
         "quality gate: passed, 42 checks",
@@ -135,14 +135,14 @@ def test_report_run_sends_metrics_then_the_summary(
     sample = build_sample(tmp_path, "2031-04-01", own_topics, history_days=2, orders_per_day=10)
     monkeypatch.setenv(f"AIRFLOW_CONN_{sample_conn_id(tmp_path).upper()}", sample_connection_uri(tmp_path))
     sample = replace(sample, cloudwatch=CloudWatch(namespace=f"Test/report-{uuid.uuid4().hex[:8]}"))
-    dbt = parse_run_results([{"results": [{"unique_id": "model.p.fct_orders", "status": "success",
+    dbt = parse_run_results([{"results": [{"unique_id": "model.p.orders", "status": "success",
                                            "execution_time": 2.0}]}])  # fmt: skip
     with TopicCapture(sample, sample.notifications_topic_arn) as notes:
         summary = report_run("2031-04-01", settings=sample, manifest=MANIFEST, dbt=dbt, gx=GX)
         [received] = notes.wait_for(1)
-    assert summary["mart_rows"] == {"fct_orders": 30, "orders_daily": 3, "customers": 50}
+    assert summary["mart_rows"] == {"orders": 30, "orders_daily": 3, "customers": 50}
     assert summary["warnings"] == []
-    assert "marts: fct_orders 30 rows, orders_daily 3 rows, customers 50 rows" in received.message
+    assert "marts: orders 30 rows, orders_daily 3 rows, customers 50 rows" in received.message
     cloudwatch = boto3.client("cloudwatch", endpoint_url=aws_endpoint, region_name=sample.aws_region)
     names = {
         m["MetricName"] for m in cloudwatch.list_metrics(Namespace=sample.cloudwatch.namespace)["Metrics"]

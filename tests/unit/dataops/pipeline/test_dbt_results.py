@@ -26,38 +26,38 @@ BUILD = {
     "metadata": {"dbt_version": "1.11.16"},
     "results": [
         result(f"model.{P}.stg_orders", "success", 0.36, message="OK"),
-        result(f"model.{P}.fct_orders", "success", 1.234567, message="OK"),
+        result(f"model.{P}.orders", "success", 1.234567, message="OK"),
         result(f"model.{P}.orders_daily", "error", 0.2, message="Runtime Error\n  boom"),
-        result(f"test.{P}.unique_fct_orders_order_id.523ddb6ce5", "pass", failures=0),
-        result(f"test.{P}.not_null_fct_orders_order_total.d5d9d1a2f6", "fail", failures=3, message="3 rows"),
+        result(f"test.{P}.unique_orders_order_id.523ddb6ce5", "pass", failures=0),
+        result(f"test.{P}.not_null_orders_order_total.d5d9d1a2f6", "fail", failures=3, message="3 rows"),
         result(f"test.{P}.accepted_values_x.a89f69f341", "error", failures=None, message="Database Error\nx"),
-        result(f"unit_test.{P}.fct_orders.test_keeps_latest", "pass", failures=0),
-        result(f"test.{P}.recency_fct_orders.510fb5183b", "warn", failures=1),
+        result(f"unit_test.{P}.orders.test_keeps_latest", "pass", failures=0),
+        result(f"test.{P}.recency_orders.510fb5183b", "warn", failures=1),
         result(f"test.{P}.downstream.ab", "skipped"),
     ],
 }
 MANIFEST = {
     "nodes": {
-        f"test.{P}.not_null_fct_orders_order_total.d5d9d1a2f6": {
-            "name": "not_null_fct_orders_order_total",
-            "attached_node": f"model.{P}.fct_orders",
+        f"test.{P}.not_null_orders_order_total.d5d9d1a2f6": {
+            "name": "not_null_orders_order_total",
+            "attached_node": f"model.{P}.orders",
         }
     },
     "unit_tests": {
-        f"unit_test.{P}.fct_orders.test_keeps_latest": {"name": "test_keeps_latest", "model": "fct_orders"}
+        f"unit_test.{P}.orders.test_keeps_latest": {"name": "test_keeps_latest", "model": "orders"}
     },
 }
 
 
 def test_models_tests_and_failures_are_named() -> None:
     summary = parse_run_results([BUILD], MANIFEST)
-    assert summary.model_durations == {"stg_orders": 0.36, "fct_orders": 1.235}
+    assert summary.model_durations == {"stg_orders": 0.36, "orders": 1.235}
     assert [m.name for m in summary.failed_models] == ["orders_daily"]
-    assert {t.name for t in summary.failed_tests} == {"not_null_fct_orders_order_total", "accepted_values_x"}
+    assert {t.name for t in summary.failed_tests} == {"not_null_orders_order_total", "accepted_values_x"}
     lines = summary.failed_checks()
     assert lines == [
         f"dbt model orders_daily (model.{P}.orders_daily): error",
-        f"dbt test not_null_fct_orders_order_total (test.{P}.not_null_fct_orders_order_total.d5d9d1a2f6): "
+        f"dbt test not_null_orders_order_total (test.{P}.not_null_orders_order_total.d5d9d1a2f6): "
         "fail, 3 failing rows",
         f"dbt test accepted_values_x (test.{P}.accepted_values_x.a89f69f341): error, Database Error",
     ]
@@ -69,8 +69,8 @@ def test_models_tests_and_failures_are_named() -> None:
         "tests_failed": 2,
     }
     attached = {t.name: t.attached_to for t in summary.tests}
-    assert attached["not_null_fct_orders_order_total"] == f"model.{P}.fct_orders"
-    assert attached["test_keeps_latest"] == "fct_orders"
+    assert attached["not_null_orders_order_total"] == f"model.{P}.orders"
+    assert attached["test_keeps_latest"] == "orders"
 
 
 def test_later_documents_win_so_a_retry_replaces_a_failure() -> None:

@@ -46,14 +46,14 @@ def manifest(orders_read: int = 100) -> dict:
 def run_results(test_status: str = "pass") -> dict:
     return {
         "results": [
-            {"unique_id": f"model.{P}.fct_orders", "status": "success", "execution_time": 1.0},
-            {"unique_id": f"test.{P}.unique_fct_orders_order_id.1", "status": test_status, "failures": 2},
+            {"unique_id": f"model.{P}.orders", "status": "success", "execution_time": 1.0},
+            {"unique_id": f"test.{P}.unique_orders_order_id.1", "status": test_status, "failures": 2},
         ]
     }
 
 
 def gx(success: bool = True) -> GxResult:
-    checks = [GxCheck("fct_orders_distribution", "fct_orders.order_total_mean", success, "observed 9000")]
+    checks = [GxCheck("orders_distribution", "orders.order_total_mean", success, "observed 9000")]
     checks.append(GxCheck("curated_customers", "customers.email_format", True, "ok"))
     return GxResult(RUN_DATE, success, checks)
 
@@ -78,9 +78,9 @@ def test_failure_names_every_failed_check_one_per_line() -> None:
     assert lines[0] == f"quality gate failed for {RUN_DATE}: 3 of 7 checks failed"
     assert lines[1].startswith("- reconciliation orders.balance: orders: read 101 != written 95")
     assert lines[2] == (
-        f"- dbt test unique_fct_orders_order_id (test.{P}.unique_fct_orders_order_id.1): fail, 2 failing rows"
+        f"- dbt test unique_orders_order_id (test.{P}.unique_orders_order_id.1): fail, 2 failing rows"
     )
-    assert lines[3] == "- gx fct_orders_distribution.fct_orders.order_total_mean: observed 9000"
+    assert lines[3] == "- gx orders_distribution.orders.order_total_mean: observed 9000"
     assert len(lines) == 4
 
 

@@ -26,7 +26,7 @@ MODELS = {
     "stg_orders",
     "stg_customers",
     "int_customers_deduplicated",
-    "fct_orders",
+    "orders",
     "orders_daily",
     "customers",
 }
@@ -67,10 +67,10 @@ def test_every_model_and_test_compiles_to_redshift_sql(redshift_compile) -> None
 
 def test_both_incremental_branches_are_checked(redshift_compile) -> None:
     _, _, out = redshift_compile
-    first_run = _compiled(out, "first_run", "fct_orders")
-    incremental = _compiled(out, "incremental", "fct_orders")
-    assert '"fct_orders" as loaded' not in first_run
-    assert '"fct_orders" as loaded' in incremental
+    first_run = _compiled(out, "first_run", "orders")
+    incremental = _compiled(out, "incremental", "orders")
+    assert '"orders" as loaded' not in first_run
+    assert '"orders" as loaded' in incremental
     assert "cast('2026-11-23' as date)" in incremental
     assert "changed_days" in _compiled(out, "incremental", "orders_daily")
 
@@ -86,7 +86,7 @@ def test_duckdb_only_sql_is_caught(redshift_compile, tmp_path: Path) -> None:
     _, _, out = redshift_compile
     good = next((out / "first_run" / "compiled").rglob("models/staging/stg_orders.sql"))
     star_replace = tmp_path / "star_replace.sql"
-    star_replace.write_text("select * replace (order_total * 2 as order_total) from analytics.fct_orders\n")
+    star_replace.write_text("select * replace (order_total * 2 as order_total) from analytics.orders\n")
     leaked_source = tmp_path / "leaked_source.sql"
     leaked_source.write_text(
         "select order_id from read_parquet('lake/orders/dt=*/*.parquet', hive_partitioning = true)\n"
