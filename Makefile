@@ -153,8 +153,8 @@ ci-stage: $(VENV)/.installed ## run one CI stage: make ci-stage STAGE=<name> (wh
 	@$(PY) -m tooling.ci --only $(STAGE)
 
 .PHONY: build-artifacts
-build-artifacts: $(VENV)/.installed ## build the MWAA bundle (dags prefix, plugins.zip, requirements, startup.sh, Glue scripts) into dist/mwaa/
-	$(PY) -m tooling.deploy build --out dist/mwaa
+build-artifacts: $(VENV)/.installed ## build the MWAA bundle (dags prefix, plugins.zip, requirements, startup.sh) into dist/mwaa/, the Glue scripts into dist/scripts/
+	$(PY) -m tooling.deploy build --out dist
 
 .PHONY: deploy-plan
 deploy-plan: $(VENV)/.installed ## what `make deploy ENV=<env>` would change, uploading nothing

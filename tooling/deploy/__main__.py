@@ -6,7 +6,7 @@
     python -m tooling.deploy smoke         --env X --dag orders_nightly [--gate-task quality_gate]
     python -m tooling.deploy dora          --env X [--days 30]
     python -m tooling.deploy notify        --env X --subject S --message M
-    python -m tooling.deploy build         --out dist/mwaa
+    python -m tooling.deploy build         --out dist      (dist/mwaa/ and dist/scripts/)
     python -m tooling.deploy build-plugins --out dist/plugins.zip
 
 Names come from the settings, overridable per flag: MWAA environment `dataops-<env>`, its source
@@ -69,8 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     notify_command = with_env("notify", "publish a deployment message to the notifications topic")
     notify_command.add_argument("--subject", required=True)
     notify_command.add_argument("--message", required=True)
-    build = commands.add_parser("build", help="lay the bundle out on disk")
-    build.add_argument("--out", type=Path, default=REPO_ROOT / "dist" / "mwaa")
+    build = commands.add_parser("build", help="lay the bundle out on disk: <out>/mwaa/ and <out>/scripts/")
+    build.add_argument("--out", type=Path, default=REPO_ROOT / "dist")
     plugins = commands.add_parser("build-plugins", help="write the reproducible plugins.zip a deploy uploads")
     plugins.add_argument("--out", type=Path, default=REPO_ROOT / "dist" / "plugins.zip")
     return parser
