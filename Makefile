@@ -124,12 +124,8 @@ lint-py: $(VENV)/.installed ## ruff over the Python
 	$(VENV)/bin/ruff format --check .
 
 .PHONY: plugins-zip
-plugins-zip: ## build dist/plugins.zip for MWAA from plugins/
-	@mkdir -p dist
-	@$(PYTHON) -c 'import pathlib, zipfile; \
-	files = [p for p in sorted(pathlib.Path("plugins").rglob("*")) if p.is_file() and p.name != "README.md" and "__pycache__" not in p.parts]; \
-	zf = zipfile.ZipFile("dist/plugins.zip", "w", zipfile.ZIP_DEFLATED); \
-	[zf.write(p, p.relative_to("plugins")) for p in files]; zf.close(); print(f"dist/plugins.zip ({len(files)} files)")'
+plugins-zip: $(VENV)/.installed ## build dist/plugins.zip for MWAA from plugins/ (the same reproducible bytes a deploy uploads)
+	@$(PY) -m tooling.deploy build-plugins --out dist/plugins.zip
 
 .PHONY: bench-parse
 bench-parse: bootstrap ## DAG parse time per file (median/max of N parses); writes bench/results/parse.json
@@ -157,8 +153,8 @@ ci-stage: $(VENV)/.installed ## run one CI stage: make ci-stage STAGE=<name> (wh
 	@$(PY) -m tooling.ci --only $(STAGE)
 
 .PHONY: build-artifacts
-build-artifacts: $(VENV)/.installed ## build the MWAA bundle (dags prefix, plugins.zip, requirements, startup.sh, Glue scripts) into dist/mwaa/
-	$(PY) -m tooling.deploy build --out dist/mwaa
+build-artifacts: $(VENV)/.installed ## build the MWAA bundle (dags prefix, plugins.zip, requirements, startup.sh) into dist/mwaa/, the Glue scripts into dist/scripts/
+	$(PY) -m tooling.deploy build --out dist
 
 .PHONY: deploy-plan
 deploy-plan: $(VENV)/.installed ## what `make deploy ENV=<env>` would change, uploading nothing

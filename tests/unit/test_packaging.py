@@ -5,13 +5,17 @@ There is no Docker engine here, so docker-compose.yaml is checked for structure,
 
 from __future__ import annotations
 
+import io
+import os
 import subprocess
+import uuid
 import zipfile
 
 import yaml
 
 from include.dataops.settings import REPO_ROOT
 from tooling import locks
+from tooling.deploy.bundle import plugins_zip
 
 COMPOSE = yaml.safe_load((REPO_ROOT / "docker-compose.yaml").read_text())
 AIRFLOW_VERSION = locks.read_lock(locks.AIRFLOW_LOCK)["apache-airflow"]
@@ -64,7 +68,18 @@ def test_astro_project_files_exist_and_carry_no_exceptions():
     assert "DagBag" in (astro / "test_dag_integrity_default.py").read_text()
 
 
-def test_plugins_zip_builds(tmp_path):
-    subprocess.run(["make", "-s", "plugins-zip"], cwd=REPO_ROOT, check=True, capture_output=True)
-    with zipfile.ZipFile(REPO_ROOT / "dist" / "plugins.zip") as archive:
-        assert all(not name.endswith("README.md") for name in archive.namelist())
+def test_make_plugins_zip_writes_the_bytes_a_deploy_uploads():
+    # plugins/ holds only its README today, and two empty zips are equal whoever built them; a probe
+    # plugin with an odd mtime makes the bytes depend on the builder (timestamps, order, modes).
+    probe = REPO_ROOT / "plugins" / f"probe_{uuid.uuid4().hex[:8]}.py"
+    try:
+        probe.write_text("# a plugin the test adds and removes\n")
+        os.utime(probe, (86400 * 365 * 20, 86400 * 365 * 20))
+        subprocess.run(["make", "-s", "plugins-zip"], cwd=REPO_ROOT, check=True, capture_output=True)
+        built = (REPO_ROOT / "dist" / "plugins.zip").read_bytes()
+        expected = plugins_zip(REPO_ROOT).body
+    finally:
+        probe.unlink()
+
+    assert zipfile.ZipFile(io.BytesIO(built)).namelist() == [probe.name]
+    assert built == expected

@@ -22,7 +22,7 @@ import yaml
 
 from include.dataops.settings import REPO_ROOT
 from tooling.ci import STAGE_NAMES, make_targets
-from tooling.deploy.deployer import build_parser
+from tooling.deploy.__main__ import build_parser
 
 WORKFLOWS = REPO_ROOT / ".github" / "workflows"
 BUILDSPECS = REPO_ROOT / "buildspec"

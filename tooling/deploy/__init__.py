@@ -1,1 +1,1 @@
-"""The deploy tool: bundle, plan, deployer, MWAA API client, smoke, deployment log and DORA."""
+"""The deploy tool: bundle, plan, deployer, MWAA API client, smoke, checks, deployment log, DORA."""

@@ -3,22 +3,39 @@
 MWAA syncs one S3 prefix into its dags folder, which is also on sys.path. That prefix holds the
 DAG files at its top, `include/` (so `import include.dataops` works as it does locally) and the
 dbt project under `dbt/` with its prebuilt `target/manifest.json` (Cosmos loads DAGs from it).
-`.airflowignore` there keeps include/ and dbt/ out of DAG parsing. Files come from git
-(tracked plus untracked-but-not-ignored), so caches, venvs, .local/ and build output never ship.
+`.airflowignore` there keeps include/ and dbt/ out of DAG parsing. What ships is an allow-list
+(SHIPPED), so tooling/, tests/, glue_jobs/, the awsglue shim and local-only config never can;
+within it, files come from git (tracked plus untracked-but-not-ignored), so caches never ship.
 plugins.zip is built with fixed timestamps and order: its hash changes only when a plugin does,
 which is what lets a deployment skip the slow MWAA environment update when nothing changed.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import io
+import shutil
 import subprocess
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-DAG_SOURCES = ("dags", "include", "dbt")
+# The DAG prefix's allow-list: (directory, file name pattern, whether its subdirectories count).
+SHIPPED = (
+    ("dags", "*.py", False),  # the DAG files, at the prefix's top
+    ("dags", ".airflowignore", False),
+    ("include", "*.py", True),  # the runtime package
+    ("include/config", "*.yaml", False),  # the settings, less LOCAL_ONLY
+    ("dbt", "dbt_project.yml", False),
+    ("dbt", "profiles.yml", False),
+    ("dbt/models", "*", True),
+    ("dbt/macros", "*", True),
+    ("dbt/tests", "*", True),
+)
+# Read only when the environment is local (the emulator, local Spark); MWAA always names its
+# environment, so a cloud environment that forgot to fails loudly instead of running local config.
+LOCAL_ONLY = ("include/config/local.yaml",)
 MANIFEST = "dbt/target/manifest.json"
 # The Glue job scripts: they go to the scripts bucket only, never to the DAGs prefix.
 GLUE_SCRIPTS = "glue_jobs"
@@ -85,12 +102,23 @@ def _read(root: Path, relative: str) -> bytes:
         raise BuildError(f"{relative} is missing from {root}: restore it from git.") from None
 
 
+def shipped(name: str) -> bool:
+    """Whether a repository file (a path relative to the root) belongs in the DAG prefix."""
+    directory, _, file_name = name.rpartition("/")
+    return name not in LOCAL_ONLY and any(
+        (directory == base or (nested and directory.startswith(base + "/")))
+        and fnmatch.fnmatchcase(file_name, pattern)
+        for base, pattern, nested in SHIPPED
+    )
+
+
 def dag_files(root: Path) -> dict[str, Artifact]:
     manifest = root / MANIFEST
     if not manifest.is_file():
         raise BuildError(f"{MANIFEST} is missing: build it with `make dbt-manifest` before deploying.")
     files: dict[str, Artifact] = {}
-    for name in _git_files(root, *DAG_SOURCES):
+    sources = sorted({base.partition("/")[0] for base, _, _ in SHIPPED})
+    for name in filter(shipped, _git_files(root, *sources)):
         key = name.removeprefix("dags/") if name.startswith("dags/") else name
         files[key] = Artifact(key, (root / name).read_bytes())
     files[MANIFEST] = Artifact(MANIFEST, manifest.read_bytes())
@@ -136,7 +164,13 @@ def build_bundle(root: Path) -> Bundle:
 
 
 def write_bundle(bundle: Bundle, out: Path) -> list[Path]:
-    """Lay the bundle out on disk as it will sit in S3, for inspection (`make build-artifacts`)."""
+    """Lay the bundle out on disk as it will sit in S3, for inspection (`make build-artifacts`).
+
+    `out/mwaa/` (the MWAA bucket) and `out/scripts/` (the scripts bucket) are replaced, so a file
+    deleted from the repository or dropped from the allow-list does not linger from a previous build.
+    """
+    for bucket in ("mwaa", "scripts"):
+        shutil.rmtree(out / bucket, ignore_errors=True)
     written = []
     layout = {
         **{f"mwaa/dags/{key}": a for key, a in bundle.dags.items()},

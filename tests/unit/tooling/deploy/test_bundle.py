@@ -17,16 +17,25 @@ FILES = {
     "include/__init__.py": "",
     "include/dataops/__init__.py": "",
     "include/dataops/gate.py": "GATE = 1\n",
+    "include/dataops/notes.txt": "not on the allow-list\n",
+    "include/config/prod.yaml": "environment: prod\n",
+    "include/config/local.yaml": "environment: local\n",
     "glue_jobs/orders_transform.py": "# glue job\n",
     "glue_jobs/_helpers.py": "# private\n",
     "tooling/local/awsglue_shim/awsglue/utils.py": "# local stand-in\n",
     "dbt/dbt_project.yml": "name: orders\n",
+    "dbt/profiles.yml": "orders: {}\n",
+    "dbt/README.md": "for people, not for dbt\n",
     "dbt/models/stg_orders.sql": "select 1 as id\n",
+    "dbt/macros/cents.sql": "{% macro cents() %}100{% endmacro %}\n",
+    "dbt/tests/assert_positive.sql": "select 1 where false\n",
     "plugins/operators.py": "# plugin\n",
     "plugins/README.md": "not shipped\n",
     "requirements.txt": "astronomer-cosmos==1.15.1\n",
     "startup.sh": "#!/usr/bin/env bash\n",
     "tests/test_x.py": "# never shipped\n",
+    "dags/tooling/helper.py": "# a folder below dags/ is not on the allow-list\n",
+    "bench/parse.py": "# never shipped\n",
     ".gitignore": "dbt/target/\n__pycache__/\n.local/\n",
 }
 
@@ -58,7 +67,7 @@ def make_repo(root: Path) -> Path:
     return root
 
 
-def test_the_dag_prefix_holds_dags_include_dbt_and_the_manifest_but_no_tooling_or_glue_scripts(tmp_path):
+def test_the_dag_prefix_holds_only_the_allow_list_dags_include_dbt_and_the_manifest(tmp_path):
     bundle = build_bundle(make_repo(tmp_path))
 
     assert set(bundle.dags) == {
@@ -66,8 +75,12 @@ def test_the_dag_prefix_holds_dags_include_dbt_and_the_manifest_but_no_tooling_o
         "include/__init__.py",
         "include/dataops/__init__.py",
         "include/dataops/gate.py",
+        "include/config/prod.yaml",
         "dbt/dbt_project.yml",
+        "dbt/profiles.yml",
         "dbt/models/stg_orders.sql",
+        "dbt/macros/cents.sql",
+        "dbt/tests/assert_positive.sql",
         "dbt/target/manifest.json",
         ".airflowignore",
     }
@@ -103,9 +116,13 @@ def test_outside_a_git_checkout_the_build_says_so(tmp_path):
         build_bundle(tmp_path)
 
 
-def test_write_bundle_lays_out_the_buckets(tmp_path):
+def test_write_bundle_lays_out_the_buckets_and_drops_what_an_earlier_build_left(tmp_path):
     bundle = build_bundle(make_repo(tmp_path / "repo"))
+    stale = tmp_path / "out/mwaa/dags/include/config/local.yaml"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("from a build before the allow-list\n")
     written = write_bundle(bundle, tmp_path / "out")
 
     relative = {str(p.relative_to(tmp_path / "out")) for p in written}
     assert {"mwaa/dags/orders_nightly.py", "mwaa/plugins.zip", "scripts/glue/orders_transform.py"} <= relative
+    assert not stale.exists()

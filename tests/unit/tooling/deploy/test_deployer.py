@@ -1,141 +1,24 @@
-"""The deploy tool against the local AWS emulator (S3 over HTTP) with MWAA stubbed.
+"""The deployer against the local AWS emulator (S3 over HTTP) with MWAA stubbed (see conftest.py).
 
-moto 5.2.5 has no MWAA, so every MWAA call is botocore's Stubber with responses shaped as the real
-API returns them: GetEnvironment, UpdateEnvironment and InvokeRestApi (GET /importErrors). S3 (the
-versioned DAG bucket, the scripts bucket and the deployment log) is the real moto server. Each test
-creates its own buckets and environment name, so tests never share emulator state.
+Every scenario is proven by what S3 and the deployment log hold afterwards, not by return values.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
-
-import boto3
 import pytest
-from botocore.stub import ANY, Stubber
 
-from include.dataops.settings import REPO_ROOT
-from tests.unit.tooling.deploy.test_bundle import git, make_repo
-from tooling.deploy import log as deploy_log
-from tooling.deploy.deployer import (
-    Commit,
-    Deployer,
-    DeployError,
-    Target,
-    current_commit,
-    require_releasable,
-    target_for,
+from tests.unit.tooling.deploy.stubs import (
+    COMMIT,
+    body,
+    deployer,
+    expect_get,
+    expect_import_errors,
+    expect_update,
+    first_deploy,
 )
+from tooling.deploy import log as deploy_log
 from tooling.deploy.log import FAILED, ROLLBACK, SUCCEEDED
-
-REGION = "ca-central-1"
-COMMIT = Commit("a" * 40, "2026-11-20T10:00:00+00:00")
-
-
-@pytest.fixture
-def s3(aws_endpoint: str) -> Any:
-    return boto3.client("s3", region_name=REGION, endpoint_url=aws_endpoint)
-
-
-@pytest.fixture
-def target(s3: Any) -> Target:
-    """Fresh buckets for this test: a versioned MWAA bucket, the scripts and the artifacts bucket."""
-    name = f"t{uuid.uuid4().hex[:10]}"
-    target = Target(
-        environment="staging",
-        region=REGION,
-        mwaa_environment=f"{name}-mwaa-env",
-        dags_bucket=f"{name}-mwaa",
-        artifacts_bucket=f"{name}-artifacts",
-        scripts_bucket=f"{name}-scripts",
-        notifications_topic_arn=f"arn:aws:sns:{REGION}:123456789012:{name}",
-    )
-    for bucket in (target.dags_bucket, target.artifacts_bucket, target.scripts_bucket):
-        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
-    s3.put_bucket_versioning(Bucket=target.dags_bucket, VersioningConfiguration={"Status": "Enabled"})
-    return target
-
-
-@pytest.fixture
-def mwaa() -> Iterator[tuple[Any, Stubber]]:
-    client = boto3.client("mwaa", region_name=REGION)
-    with Stubber(client) as stubber:
-        yield client, stubber
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    return make_repo(tmp_path / "repo")
-
-
-def environment(
-    target: Target, status: str = "AVAILABLE", pins: dict[str, dict[str, str]] | None = None
-) -> dict:
-    """A GetEnvironment response as MWAA returns it, pointing at the given pinned versions."""
-    body: dict[str, Any] = {
-        "Name": target.mwaa_environment,
-        "Status": status,
-        "DagS3Path": "dags",
-        "SourceBucketArn": f"arn:aws:s3:::{target.dags_bucket}",
-        "AirflowVersion": "3.2.1",
-    }
-    fields = {"plugins": "Plugins", "requirements": "Requirements", "startup": "StartupScript"}
-    for name, pin in (pins or {}).items():
-        body[f"{fields[name]}S3Path"] = pin["key"]
-        body[f"{fields[name]}S3ObjectVersion"] = pin["version"]
-    return {"Environment": body}
-
-
-def expect_get(stubber: Stubber, target: Target, **kwargs: Any) -> None:
-    stubber.add_response("get_environment", environment(target, **kwargs), {"Name": target.mwaa_environment})
-
-
-def expect_update(stubber: Stubber, target: Target, names: tuple[str, ...]) -> None:
-    fields = {"plugins": "Plugins", "requirements": "Requirements", "startup": "StartupScript"}
-    params = {"Name": target.mwaa_environment}
-    for name in names:
-        params[f"{fields[name]}S3Path"] = ANY
-        params[f"{fields[name]}S3ObjectVersion"] = ANY
-    stubber.add_response("update_environment", {"Arn": "arn:aws:airflow:env"}, params)
-
-
-def expect_import_errors(
-    stubber: Stubber, target: Target, errors: list[dict[str, Any]] | None = None
-) -> None:
-    response = {"import_errors": errors or [], "total_entries": len(errors or [])}
-    stubber.add_response(
-        "invoke_rest_api",
-        {"RestApiStatusCode": 200, "RestApiResponse": response},
-        {"Name": target.mwaa_environment, "Path": "/importErrors", "Method": "GET"},
-    )
-
-
-def deployer(target: Target, s3: Any, client: Any, root: Path, **kwargs: Any) -> Deployer:
-    options = {"poll_seconds": 0, "settle_seconds": 0, "out": lambda _: None, **kwargs}
-    return Deployer(target, s3, client, root, **options)
-
-
-def first_deploy(target: Target, s3: Any, mwaa: tuple[Any, Stubber], repo: Path) -> deploy_log.Record:
-    """Deploy into empty buckets: every file goes up and the environment is pointed at the new pins."""
-    client, stubber = mwaa
-    expect_get(stubber, target)
-    expect_update(stubber, target, ("plugins", "requirements", "startup"))
-    expect_get(stubber, target)
-    expect_import_errors(stubber, target)
-    record = deployer(target, s3, client, repo).deploy(COMMIT)
-    stubber.assert_no_pending_responses()
-    return record
-
-
-def body(s3: Any, bucket: str, key: str) -> str:
-    return s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode()
+from tooling.deploy.types import DeployError
 
 
 def test_first_deploy_uploads_everything_versioned_and_records_it(target, s3, mwaa, repo):
@@ -186,21 +69,6 @@ def test_a_changed_dag_goes_up_alone_without_an_environment_update(target, s3, m
     assert record.changes["uploaded"] == ["dags/orders_nightly.py"]
     assert body(s3, target.dags_bucket, "dags/orders_nightly.py") == "# airflow dag v2\n"
     assert record.deployed.files == first.deployed.files
-
-
-def test_dry_run_prints_the_plan_and_uploads_nothing(target, s3, mwaa, repo):
-    client, stubber = mwaa
-    expect_get(stubber, target)
-    lines: list[str] = []
-
-    assert deployer(target, s3, client, repo, out=lines.append).deploy(COMMIT, dry_run=True) is None
-
-    text = "\n".join(lines)
-    assert "+ dags/orders_nightly.py" in text
-    assert "requirements:  changed" in text
-    assert "update needed" in text
-    assert s3.list_objects_v2(Bucket=target.dags_bucket).get("KeyCount") == 0
-    assert s3.list_objects_v2(Bucket=target.artifacts_bucket).get("KeyCount") == 0
 
 
 def test_import_errors_after_the_deploy_restore_the_previous_versions(target, s3, mwaa, repo):
@@ -327,82 +195,3 @@ def test_a_missing_environment_names_the_flag_to_fix_it(target, s3, mwaa, repo):
 
     with pytest.raises(DeployError, match=r"does not exist.*--mwaa-environment"):
         deployer(target, s3, client, repo).deploy(COMMIT)
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tooling.deploy", *args],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
-    )
-
-
-def test_the_cli_rejects_an_unknown_environment_in_one_line():
-    result = run_cli("deploy", "--env", "qa")
-
-    assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == [
-        "error: Unknown environment 'qa': deploy to one of dev, staging, prod "
-        "(the local environment runs with `make run`)."
-    ]
-
-
-def test_the_cli_reports_a_missing_bucket_in_one_line(aws_endpoint):
-    missing = f"t{uuid.uuid4().hex[:10]}-missing"
-    result = run_cli("deploy", "--env", "staging", "--dags-bucket", missing)
-
-    assert result.returncode == 1
-    [line] = result.stderr.strip().splitlines()
-    assert line.startswith(f"error: Bucket {missing} does not exist: create it with Terraform")
-
-
-def test_target_names_follow_the_convention_and_the_settings():
-    target = target_for("prod")
-
-    assert (target.mwaa_environment, target.dags_bucket) == ("dataops-prod", "airflow-dataops-prod")
-    assert (target.artifacts_bucket, target.scripts_bucket) == (
-        "dataops-prod-artifacts",
-        "dataops-prod-scripts",
-    )
-    assert target_for("staging", dags_bucket="other").dags_bucket == "other"
-
-
-def test_prod_refuses_a_dirty_tree(repo):
-    (repo / "dags/orders_nightly.py").write_text("# edited, not committed\n")
-
-    with pytest.raises(DeployError, match=r"uncommitted changes.*commit or stash"):
-        require_releasable(repo)
-
-
-def test_prod_refuses_a_commit_that_is_not_on_main(repo):
-    git(repo, "checkout", "-q", "-b", "feature")
-    (repo / "dags/orders_nightly.py").write_text("# feature\n")
-    git(repo, "commit", "-q", "-am", "feature work")
-
-    with pytest.raises(DeployError, match="HEAD is not on main: prod deploys only commits merged to main"):
-        require_releasable(repo)
-    git(repo, "checkout", "-q", "main")
-    require_releasable(repo)
-
-
-def test_the_commit_and_its_time_come_from_git(repo):
-    commit = current_commit(repo)
-
-    assert commit.sha == git(repo, "rev-parse", "HEAD").strip()
-    assert commit.time.endswith("+00:00")
-
-
-def test_a_record_is_never_overwritten(target, s3):
-    record = deploy_log.Record(
-        "staging", "deploy", "c", "2026-11-01T00:00:00+00:00", "2026-11-01T00:00:00+00:00"
-    )
-    record.result = SUCCEEDED
-    deploy_log.append(s3, target.artifacts_bucket, record)
-    record.result = FAILED
-
-    with pytest.raises(deploy_log.LogError, match="Could not append"):
-        deploy_log.append(s3, target.artifacts_bucket, record)
-    stored = json.loads(body(s3, target.artifacts_bucket, record.key))
-    assert stored["result"] == SUCCEEDED

@@ -7,24 +7,16 @@ checks the exact requests: paths, methods and the trigger body Airflow 3 require
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from botocore.stub import Stubber
 
-from tooling.deploy.deployer import DeployError, smoke
+from tooling.deploy.smoke import smoke
+from tooling.deploy.types import DeployError
 
 ENV, DAG, RUN = "dataops-staging", "orders_nightly", "manual__2026-11-24T00:00:00+00:00"
 TRIGGER_BODY = {"logical_date": None, "conf": {}}  # Airflow 3 requires logical_date, null allowed
-
-
-@pytest.fixture
-def mwaa() -> Iterator[tuple[Any, Stubber]]:
-    client = boto3.client("mwaa", region_name="ca-central-1")
-    with Stubber(client) as stubber:
-        yield client, stubber
 
 
 def expect(stubber: Stubber, method: str, path: str, response: dict[str, Any], **request: Any) -> None:
