@@ -114,9 +114,7 @@ def build_suites(
                     column=c.order_total,
                     max_value=t.order_total_p95_max,
                     mostly=0.95,
-                    meta=meta(
-                        "orders.order_total_p95", f"95th percentile at most {t.order_total_p95_max:g}"
-                    ),
+                    meta=meta("orders.order_total_p95", f"95th percentile at most {t.order_total_p95_max:g}"),
                 ),
                 gxe.ExpectColumnValuesToBeBetween(
                     column=c.order_total,
