@@ -6,6 +6,7 @@ or pandas at module level; the checkpoint is built, and the data fetched, when t
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
     from great_expectations import Checkpoint
     from great_expectations.data_context import AbstractDataContext
 
+log = logging.getLogger(__name__)
+
 
 def gx_validate_marts_task(
     settings: Settings | None = None,
@@ -28,7 +31,9 @@ def gx_validate_marts_task(
     """The GX provider's checkpoint operator, configured for the marts checkpoint.
 
     It validates the day the `run_date_task_id` task resolved, so GX checks exactly the day every
-    other task of the run processed.
+    other task of the run processed, and the marts in that task's `audit_schema` (where this run's
+    dbt built them, before publish; the consumer schema when the key is absent). History always
+    comes from the consumer schema, which holds only published days.
 
     The operator fails the task when an expectation fails, after the checkpoint's actions
     published the summary, so a quality gate with trigger_rule="all_done" can still name every
@@ -74,6 +79,8 @@ class CheckpointFromTaskContext:
                 "run GX downstream of it, in the same DAG run."
             )
         consumer = self.settings.warehouse.schema
+        marts_schema = resolved.get("audit_schema") or consumer
+        log.info("GX: %s in schema %s, history from %s", resolved["run_date"], marts_schema, consumer)
         return build_marts_checkpoint(
-            context, self.settings, resolved["run_date"], marts_schema=consumer, history_schema=consumer
+            context, self.settings, resolved["run_date"], marts_schema=marts_schema, history_schema=consumer
         )

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from include.dataops.airflow.gx import CheckpointFromTaskContext, gx_validate_marts_task
 from include.dataops.gx.results import GxCheckError
+from include.dataops.gx.suites import ORDERS_DAILY_SUITE, ORDERS_SUITE
 from include.dataops.settings import Settings
-from tests.unit.dataops.gx.samples import sample_settings, scratch_bucket
+from tests.unit.dataops.gx.samples import AUDIT_SCHEMA, audit_settings, sample_settings, scratch_bucket
 
 RUN_DATE = "2031-01-14"
 
@@ -83,6 +86,42 @@ def test_a_failed_validation_fails_the_task_without_retries(
     monkeypatch.setattr(GXValidateCheckpointOperator, "execute", provider_raises(ConnectionError("S3 down")))
     with pytest.raises(ConnectionError):
         operator.execute({})
+
+
+def _built(sample: Settings, resolved: dict[str, str]) -> dict[str, Any]:
+    """The checkpoint the operator would run: each suite's frame and the volume check's basis."""
+    import great_expectations as gx
+    import pandas as pd
+    from airflow.sdk.execution_time.context import set_current_context
+
+    with set_current_context({"ti": _RecordingTaskInstance(resolved)}):  # type: ignore[arg-type]
+        checkpoint = CheckpointFromTaskContext(sample, "resolve_run_date")(gx.get_context(mode="ephemeral"))
+    paths = {d.name: Path(d.data.data_asset.path) for d in checkpoint.validation_definitions}
+    frames = {name: pd.read_parquet(path) for name, path in paths.items()}
+    shutil.rmtree(next(iter(paths.values())).parent)
+    suite = next(d.suite for d in checkpoint.validation_definitions if d.name == ORDERS_SUITE)
+    basis = next(
+        e.meta["basis"] for e in suite.expectations if e.meta["check"].startswith("orders.row_count")
+    )
+    return {"frames": frames, "basis": basis}
+
+
+@pytest.mark.integration
+def test_the_marts_come_from_the_runs_audit_schema_and_history_from_the_consumer(
+    tmp_path: Path, settings: Settings, artifacts_bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sample = audit_settings(tmp_path, settings, artifacts_bucket, monkeypatch, RUN_DATE)
+
+    audit = _built(sample, {"run_date": RUN_DATE, "audit_schema": AUDIT_SCHEMA})
+    assert audit["frames"][ORDERS_DAILY_SUITE]["order_count"].tolist() == [201]
+    assert "O-bad" in set(audit["frames"][ORDERS_SUITE]["order_id"])
+    assert audit["basis"] == "0.5x..2.0x the 7-day median 200"
+
+    # Without the key (today's DAG before write-audit-publish) it checks the consumer schema,
+    # where the unpublished day is absent.
+    consumer = _built(sample, {"run_date": RUN_DATE})
+    assert consumer["frames"][ORDERS_DAILY_SUITE].empty
+    assert consumer["basis"] == audit["basis"]
 
 
 @pytest.mark.integration

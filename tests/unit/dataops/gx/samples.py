@@ -15,7 +15,9 @@ import boto3
 import pytest
 
 from include.dataops.settings import Settings
-from tooling.local.gx_sample import build_sample, sample_conn_id, sample_connection_uri
+from tooling.local.gx_sample import build_sample, sample_conn_id, sample_connection_uri, stage_for_audit
+
+AUDIT_SCHEMA = "analytics_audit_run"
 
 
 @contextmanager
@@ -40,3 +42,12 @@ def sample_settings(
     sample = build_sample(root, run_date, settings, scenario=scenario)
     monkeypatch.setenv(f"AIRFLOW_CONN_{sample_conn_id(root).upper()}", sample_connection_uri(root))
     return replace(sample, buckets=replace(sample.buckets, artifacts=bucket))
+
+
+def audit_settings(
+    root: Path, settings: Settings, bucket: str, monkeypatch: pytest.MonkeyPatch, run_date: str
+) -> Settings:
+    """A clean sample split into consumer and audit schemas (``stage_for_audit``, schema AUDIT_SCHEMA)."""
+    sample = sample_settings(root, "clean", settings, bucket, monkeypatch, run_date)
+    stage_for_audit(root, run_date, sample, AUDIT_SCHEMA)
+    return sample

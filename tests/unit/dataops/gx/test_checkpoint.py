@@ -14,7 +14,7 @@ from include.dataops.gx.checkpoint import load_gx_result, validate_marts
 from include.dataops.gx.results import GxCheckError, GxResult
 from include.dataops.gx.suites import SUITE_NAMES
 from include.dataops.settings import Settings
-from tests.unit.dataops.gx.samples import sample_settings, scratch_bucket
+from tests.unit.dataops.gx.samples import AUDIT_SCHEMA, audit_settings, sample_settings, scratch_bucket
 
 pytestmark = pytest.mark.integration
 
@@ -82,3 +82,25 @@ def test_load_gx_result_names_the_missing_run(violations: tuple[GxResult, Settin
         GxCheckError, match=r"no GX result at s3://.*/2031-01-16/summary.json: run the GX task"
     ):
         load_gx_result("2031-01-16", sample)
+
+
+def test_the_audit_schema_is_validated_against_published_history(
+    tmp_path: Path, settings: Settings, artifacts_bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Write-audit-publish: the bad row only the audit schema holds fails the mean check; the
+    tripled history only the audit schema holds leaves the baseline at the published 200 a day."""
+    sample = audit_settings(tmp_path, settings, artifacts_bucket, monkeypatch, RUN_DATE)
+
+    result = validate_marts(
+        RUN_DATE,
+        sample,
+        marts_schema=AUDIT_SCHEMA,
+        history_schema=sample.warehouse.schema,
+        docs_dir=tmp_path / "docs",
+        publish=False,
+    )
+
+    failed = {(c.suite, c.check) for c in result.checks if not c.success}
+    assert failed == {("orders_distribution", "orders.order_total_mean")}
+    volume = next(c for c in result.checks if c.check == "orders.row_count_within_history")
+    assert volume.detail == "observed 201; expected 0.5x..2.0x the 7-day median 200"
