@@ -220,7 +220,7 @@ dbt-docs: $(DBT_VENV)/.installed | $(LOCAL)/env.sh ## dbt docs into dbt/target/i
 # ---------------------------------------------------------------- quality (GX, gate, metrics, notifications)
 .PHONY: gx-check
 gx-check: $(VENV)/.installed | $(LOCAL)/env.sh ## GX checks on the local marts, or on sample data if dbt has not built them (GX_ARGS="--sample --scenario violations")
-	$(WITH_ENV) $(PY) -m include.dataops.gx.checks $(GX_ARGS)
+	$(WITH_ENV) $(PY) -m tooling.gx_check $(GX_ARGS)
 
 # ---------------------------------------------------------------- infrastructure (infra/terraform)
 .PHONY: tf-check

@@ -190,7 +190,7 @@ def mart_orders_daily(warehouse: Path, run_date: str) -> tuple[int, float]:
 def bench_size(rows: int, keep: bool, gx_import_s: float) -> dict[str, Any]:
     """One size end to end in its own sandbox; every figure in seconds."""
     from include.dataops.airflow.glue import GLUE_SCRIPT, job_arguments
-    from include.dataops.gx.checks import validate_marts
+    from include.dataops.gx.checkpoint import validate_marts
     from include.dataops.pipeline.dbt_results import load_run_results
     from include.dataops.pipeline.quality_gate import evaluate_gate
     from include.dataops.pipeline.reconcile import load_manifest, reconcile

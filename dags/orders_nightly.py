@@ -10,7 +10,7 @@ from cosmos import DbtTaskGroup
 from include.dataops.airflow import cosmos as dbt_cosmos
 from include.dataops.airflow.defaults import default_args
 from include.dataops.airflow.glue import glue_transform
-from include.dataops.gx.checks import gx_validate_marts_task
+from include.dataops.airflow.gx import gx_validate_marts_task
 from include.dataops.pipeline import orders as orders_pipeline
 from include.dataops.settings import load_settings
 

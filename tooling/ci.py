@@ -51,7 +51,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("lint-sql", "lint-sql", "fix the SQLFluff findings in dbt/ above (`sqlfluff fix` fixes most)"),
     Stage("dbt-compile", "dbt-compile", "fix the dbt parse or compile error above (a model, ref or YAML)"),
     Stage("dbt-test", "dbt-test", "fix the failing dbt unit or data test above (or the model it tests)"),
-    Stage("gx-check", "gx-check", "fix the failing Great Expectations check above (suite in include/gx/)"),
+    Stage("gx-check", "gx-check", "fix the failing GX check above (suites in include/dataops/gx/)"),
     Stage("tf-check", "tf-check", "fix the Terraform problem above (infra/terraform/)"),
     Stage(
         "pytest",

@@ -2,7 +2,8 @@
 
 The marts' names come from include/dataops/gx/config.py (which follows dbt/models/marts/_marts.yml), so
 the sample and the checks cannot drift apart. Scenario "clean" passes every check; "violations"
-breaks one thing per suite, so a test can see each check fail.
+breaks one thing per suite, so a test can see each check fail. ``stage_for_audit`` then splits a
+sample into write-audit-publish's consumer and audit schemas.
 """
 
 from __future__ import annotations
@@ -122,3 +123,39 @@ def sample_conn_id(root: Path) -> str:
 def sample_connection_uri(root: Path) -> str:
     """The value for AIRFLOW_CONN_<sample_conn_id(root) upper-cased>."""
     return json.dumps({"conn_type": "duckdb", "host": str(root / "warehouse.duckdb")})
+
+
+def stage_for_audit(
+    root: Path, run_date: str, settings: Settings, audit_schema: str, config: GxConfig | None = None
+) -> None:
+    """Split a clean sample into write-audit-publish's two schemas, each with what only it holds.
+
+    The consumer schema keeps the published days before `run_date`. The audit schema gets a full
+    rebuild in which every earlier day has three times its orders (history only the audit schema
+    has: a baseline read from it would reject the day) and `run_date` has one extra order of a
+    billion (a bad row only the audit schema has: the mean check must fail on it).
+    """
+    import duckdb
+
+    config = config or GxConfig()
+    t, c = config.tables, config.columns
+    consumer = settings.warehouse.schema
+    columns = (c.order_id, c.customer_id, c.order_date, c.order_status, c.order_total, c.created_at)
+    copied = ", ".join((f"{c.order_id} || '-' || copy::varchar as {c.order_id}", *columns[1:]))
+    day = f"date '{run_date}'"
+    with duckdb.connect(str(root / "warehouse.duckdb")) as con:
+        con.execute(f"create schema {audit_schema}")
+        con.execute(
+            f"create table {audit_schema}.{t.orders} as "
+            f"select {copied} from {consumer}.{t.orders}, range(3) copies(copy) where {c.order_date} < {day} "
+            f"union all select {', '.join(columns)} from {consumer}.{t.orders} where {c.order_date} = {day} "
+            f"union all select 'O-bad', 'C000', {day}, 'pending', 1e9, {day}::timestamp"
+        )
+        con.execute(
+            f"create table {audit_schema}.{t.orders_daily} as select {c.order_date}, "
+            f"count(*) as {c.order_count}, round(avg({c.order_total}), 2) as {c.order_total_avg} "
+            f"from {audit_schema}.{t.orders} group by {c.order_date}"
+        )
+        con.execute(f"create table {audit_schema}.{t.customers} as select * from {consumer}.{t.customers}")
+        for table in (t.orders, t.orders_daily):
+            con.execute(f"delete from {consumer}.{table} where {c.order_date} = {day}")

@@ -16,7 +16,7 @@ from typing import Literal
 from great_expectations.checkpoint.actions import ActionContext, ValidationAction
 from great_expectations.checkpoint.checkpoint import CheckpointResult
 
-from include.dataops.gx.checks import DOCS_PREFIX, GxLocations, GxResult
+from include.dataops.gx.results import DOCS_PREFIX, GxLocations, GxResult
 
 
 class PublishArtifactsAction(ValidationAction):

@@ -60,7 +60,7 @@ def build_run_summary(
         }
     gx_counts = dict(gx or {})
     if "checks" in gx_counts:
-        from include.dataops.gx.checks import GxResult
+        from include.dataops.gx.results import GxResult
 
         result = GxResult.from_dict(gx_counts)
         gx_counts = {"success": result.success, **result.counts()}

@@ -101,7 +101,7 @@ def report(run_date: str, dag_id: str, run_id: str, gate: dict[str, Any]) -> dic
     from pathlib import Path
 
     from include.dataops.airflow import cosmos as dbt_cosmos
-    from include.dataops.gx.checks import load_gx_result
+    from include.dataops.gx.checkpoint import load_gx_result
     from include.dataops.observability.notify import report_run
     from include.dataops.pipeline.dbt_results import load_run_results
 

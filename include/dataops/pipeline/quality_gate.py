@@ -16,7 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from include.dataops.gx.checks import GxCheck, GxCheckError, GxResult, load_gx_result
+from include.dataops.gx.checkpoint import load_gx_result
+from include.dataops.gx.results import GxCheck, GxCheckError, GxResult
 from include.dataops.pipeline.dbt_results import DbtRunSummary, load_run_results
 from include.dataops.settings import Settings, load_settings
 

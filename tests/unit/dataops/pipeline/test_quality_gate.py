@@ -12,7 +12,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from include.dataops.gx.checks import GxCheck, GxResult
+from include.dataops.gx.results import GxCheck, GxResult
 from include.dataops.pipeline.dbt_results import parse_run_results
 from include.dataops.pipeline.quality_gate import (
     QualityGateError,

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import json
 import tempfile
-import uuid
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import boto3
 import pytest
 
-from include.dataops.gx.checks import GxCheckError, GxResult, load_gx_result, validate_marts
+from include.dataops.gx.checkpoint import load_gx_result, validate_marts
+from include.dataops.gx.results import GxCheckError, GxResult
 from include.dataops.gx.suites import SUITE_NAMES
 from include.dataops.settings import Settings
-from tooling.local.gx_sample import build_sample, sample_conn_id, sample_connection_uri
+from tests.unit.dataops.gx.samples import AUDIT_SCHEMA, audit_settings, sample_settings, scratch_bucket
 
 pytestmark = pytest.mark.integration
 
@@ -24,28 +23,8 @@ RUN_DATE = "2031-01-15"
 
 @pytest.fixture(scope="module")
 def artifacts_bucket(aws_endpoint: str, settings: Settings) -> Iterator[str]:
-    """A bucket of this module's own, so parallel runs never read each other's results."""
-    name = f"gx-test-{uuid.uuid4().hex[:12]}"
-    s3 = boto3.client("s3", endpoint_url=aws_endpoint, region_name=settings.aws_region)
-    s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": settings.aws_region})
-    yield name
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=name):
-        for obj in page.get("Contents", []):
-            s3.delete_object(Bucket=name, Key=obj["Key"])
-    s3.delete_bucket(Bucket=name)
-
-
-def sample_settings(
-    root: Path,
-    scenario: str,
-    settings: Settings,
-    bucket: str,
-    monkeypatch: pytest.MonkeyPatch,
-    run_date: str = RUN_DATE,
-) -> Settings:
-    sample = build_sample(root, run_date, settings, scenario=scenario)
-    monkeypatch.setenv(f"AIRFLOW_CONN_{sample_conn_id(root).upper()}", sample_connection_uri(root))
-    return replace(sample, buckets=replace(sample.buckets, artifacts=bucket))
+    with scratch_bucket(aws_endpoint, settings.aws_region) as name:
+        yield name
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +33,7 @@ def violations(
 ) -> Iterator[tuple[GxResult, Settings]]:
     root = tmp_path_factory.mktemp("gx-violations")
     with pytest.MonkeyPatch.context() as monkeypatch:
-        sample = sample_settings(root, "violations", settings, artifacts_bucket, monkeypatch)
+        sample = sample_settings(root, "violations", settings, artifacts_bucket, monkeypatch, RUN_DATE)
         yield validate_marts(RUN_DATE, sample, docs_dir=root / "docs"), sample
 
 
@@ -105,40 +84,23 @@ def test_load_gx_result_names_the_missing_run(violations: tuple[GxResult, Settin
         load_gx_result("2031-01-16", sample)
 
 
-class _RecordingTaskInstance:
-    """Stands in for the running task: what resolve_run_date left, and what the operator pushes."""
-
-    def __init__(self, run_date: str) -> None:
-        self.run_date = run_date
-        self.xcom: dict[str, object] = {}
-
-    def xcom_pull(self, task_ids: str) -> dict[str, str] | None:
-        return {"run_date": self.run_date} if task_ids == "resolve_run_date" else None
-
-    def xcom_push(self, key: str, value: object) -> None:
-        self.xcom[key] = value
-
-
-@pytest.mark.e2e
-def test_clean_sample_passes_through_the_provider_operator(
+def test_the_audit_schema_is_validated_against_published_history(
     tmp_path: Path, settings: Settings, artifacts_bucket: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The operator the DAG gets, executed with a task context (the DAG run itself is the lead's e2e)."""
-    from airflow.sdk.execution_time.context import set_current_context
-    from great_expectations_provider.operators.validate_checkpoint import GXValidateCheckpointOperator
+    """Write-audit-publish: the bad row only the audit schema holds fails the mean check; the
+    tripled history only the audit schema holds leaves the baseline at the published 200 a day."""
+    sample = audit_settings(tmp_path, settings, artifacts_bucket, monkeypatch, RUN_DATE)
 
-    from include.dataops.gx.checks import gx_validate_marts_task
+    result = validate_marts(
+        RUN_DATE,
+        sample,
+        marts_schema=AUDIT_SCHEMA,
+        history_schema=sample.warehouse.schema,
+        docs_dir=tmp_path / "docs",
+        publish=False,
+    )
 
-    sample = sample_settings(tmp_path, "clean", settings, artifacts_bucket, monkeypatch, "2031-01-14")
-    monkeypatch.setattr("include.dataops.gx.checks.default_docs_dir", lambda _s: tmp_path / "docs")
-    operator = gx_validate_marts_task(sample)
-    assert isinstance(operator, GXValidateCheckpointOperator)
-    ti = _RecordingTaskInstance("2031-01-14")
-    context = {"params": {}, "ti": ti}
-    with set_current_context(context):  # type: ignore[arg-type]
-        operator.execute(context)  # type: ignore[arg-type]
-    described = ti.xcom["return_value"]
-    assert described["success"] is True  # type: ignore[index]
-    published = load_gx_result("2031-01-14", sample)
-    assert published.success is True
-    assert published.counts()["checks_passed"] == published.counts()["checks_total"] > 10
+    failed = {(c.suite, c.check) for c in result.checks if not c.success}
+    assert failed == {("orders_distribution", "orders.order_total_mean")}
+    volume = next(c for c in result.checks if c.check == "orders.row_count_within_history")
+    assert volume.detail == "observed 201; expected 0.5x..2.0x the 7-day median 200"
