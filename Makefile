@@ -123,6 +123,12 @@ lint-py: $(VENV)/.installed ## ruff over the Python
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# zizmor, the GitHub Actions security linter, offline (no GitHub API calls): any finding fails.
+.PHONY: zizmor
+ZIZMOR_INPUT ?= .github/workflows
+zizmor: $(VENV)/.installed ## zizmor over .github/workflows: pinned actions, no persisted credentials, least permissions
+	$(VENV)/bin/zizmor --offline $(ZIZMOR_INPUT)
+
 .PHONY: plugins-zip
 plugins-zip: ## build dist/plugins.zip for MWAA from plugins/
 	@mkdir -p dist
@@ -148,7 +154,7 @@ STAGE ?=
 UNTIL ?=
 
 .PHONY: ci
-ci: bootstrap ## the pull-request stage: lint, lint-sql, dbt-compile, dbt-test, gx-check, tf-check, pytest (UNTIL=<stage> stops early)
+ci: bootstrap ## the pull-request stage: lint, lint-sql, zizmor, dbt-compile, dbt-test, gx-check, tf-check, pytest (UNTIL=<stage> stops early)
 	@$(WITH_ENV) $(PY) -m tooling.ci $(if $(UNTIL),--until $(UNTIL))
 
 .PHONY: ci-stage

@@ -49,6 +49,11 @@ STAGES: tuple[Stage, ...] = (
         "lint", "lint-py", "fix the ruff findings above (`ruff check --fix . && ruff format .` fixes most)"
     ),
     Stage("lint-sql", "lint-sql", "fix the SQLFluff findings in dbt/ above (`sqlfluff fix` fixes most)"),
+    Stage(
+        "zizmor",
+        "zizmor",
+        "fix the GitHub Actions findings above (pin actions to a commit SHA, persist-credentials: false)",
+    ),
     Stage("dbt-compile", "dbt-compile", "fix the dbt parse or compile error above (a model, ref or YAML)"),
     Stage("dbt-test", "dbt-test", "fix the failing dbt unit or data test above (or the model it tests)"),
     Stage("gx-check", "gx-check", "fix the failing Great Expectations check above (suite in include/gx/)"),

@@ -25,11 +25,20 @@ def stages(*targets: str) -> list[Stage]:
 
 
 def test_the_stages_are_the_pull_request_stages_in_order():
-    assert STAGE_NAMES == ("lint", "lint-sql", "dbt-compile", "dbt-test", "gx-check", "tf-check", "pytest")
+    assert STAGE_NAMES == (
+        "lint",
+        "lint-sql",
+        "zizmor",
+        "dbt-compile",
+        "dbt-test",
+        "gx-check",
+        "tf-check",
+        "pytest",
+    )
 
 
 def test_until_runs_a_prefix_and_only_runs_one_stage():
-    assert [s.name for s in select(until="dbt-compile")] == ["lint", "lint-sql", "dbt-compile"]
+    assert [s.name for s in select(until="dbt-compile")] == ["lint", "lint-sql", "zizmor", "dbt-compile"]
     assert [s.name for s in select(only="tf-check")] == ["tf-check"]
     assert [s.name for s in select()] == list(STAGE_NAMES)
 
