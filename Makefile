@@ -129,6 +129,10 @@ ZIZMOR_INPUT ?= .github/workflows
 zizmor: $(VENV)/.installed ## zizmor over .github/workflows: pinned actions, no persisted credentials, least permissions
 	$(VENV)/bin/zizmor --offline $(ZIZMOR_INPUT)
 
+.PHONY: secrets
+secrets: $(VENV)/.installed ## detect-secrets over every file git would commit: fails on a finding .secrets.baseline lacks or has not audited
+	$(PY) -m tooling.secrets_scan
+
 .PHONY: plugins-zip
 plugins-zip: ## build dist/plugins.zip for MWAA from plugins/
 	@mkdir -p dist
@@ -154,7 +158,7 @@ STAGE ?=
 UNTIL ?=
 
 .PHONY: ci
-ci: bootstrap ## the pull-request stage: lint, lint-sql, zizmor, dbt-compile, dbt-test, gx-check, tf-check, pytest (UNTIL=<stage> stops early)
+ci: bootstrap ## the pull-request stage: lint, lint-sql, zizmor, secrets, dbt-compile, dbt-test, gx-check, tf-check, pytest (UNTIL=<stage> stops early)
 	@$(WITH_ENV) $(PY) -m tooling.ci $(if $(UNTIL),--until $(UNTIL))
 
 .PHONY: ci-stage

@@ -54,6 +54,7 @@ STAGES: tuple[Stage, ...] = (
         "zizmor",
         "fix the GitHub Actions findings above (pin actions to a commit SHA, persist-credentials: false)",
     ),
+    Stage("secrets", "secrets", "remove the secret above, or audit a false positive into .secrets.baseline"),
     Stage("dbt-compile", "dbt-compile", "fix the dbt parse or compile error above (a model, ref or YAML)"),
     Stage("dbt-test", "dbt-test", "fix the failing dbt unit or data test above (or the model it tests)"),
     Stage("gx-check", "gx-check", "fix the failing Great Expectations check above (suite in include/gx/)"),

@@ -29,6 +29,7 @@ def test_the_stages_are_the_pull_request_stages_in_order():
         "lint",
         "lint-sql",
         "zizmor",
+        "secrets",
         "dbt-compile",
         "dbt-test",
         "gx-check",
@@ -38,7 +39,13 @@ def test_the_stages_are_the_pull_request_stages_in_order():
 
 
 def test_until_runs_a_prefix_and_only_runs_one_stage():
-    assert [s.name for s in select(until="dbt-compile")] == ["lint", "lint-sql", "zizmor", "dbt-compile"]
+    assert [s.name for s in select(until="dbt-compile")] == [
+        "lint",
+        "lint-sql",
+        "zizmor",
+        "secrets",
+        "dbt-compile",
+    ]
     assert [s.name for s in select(only="tf-check")] == ["tf-check"]
     assert [s.name for s in select()] == list(STAGE_NAMES)
 
