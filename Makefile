@@ -107,7 +107,7 @@ test-fast: bootstrap ## the inner loop (under a minute): unit tests and the DAG 
 	$(WITH_ENV) $(PY) -m pytest -m "not e2e and not integration" $(PYTEST_ARGS)
 
 .PHONY: test-pr
-test-pr: bootstrap $(CHECKOV_VENV)/.installed ## every test but the end-to-end ones (the CI pytest stage)
+test-pr: bootstrap $(CHECKOV_VENV)/.installed ## every test but the end-to-end ones
 	$(WITH_ENV) $(PY) -m pytest -m "not e2e" $(XDIST) $(PYTEST_ARGS)
 
 # ---------------------------------------------------------------- working locally

@@ -5,8 +5,8 @@ The stage list is written here once. The GitHub workflow and the CodeBuild build
 so a stage is added or reordered in one place. Each stage is a make target another part of the
 repository owns; this runner only orders them, times them and says what to fix.
 
-The pytest stage runs `make test-pr`: every test except the end-to-end ones, which a pull request
-does not need to repeat on every push. `make test` remains the full suite (`.ci/run` runs it).
+The pytest stage runs `make test`, the whole suite with the end-to-end runs, plus coverage: a pull
+request is held to every test the README's test command runs (`.ci/run` runs the same).
 
     python -m tooling.ci [--until STAGE | --only STAGE] [--list]
 """
@@ -61,8 +61,8 @@ STAGES: tuple[Stage, ...] = (
     Stage("tf-check", "tf-check", "fix the Terraform problem above (infra/terraform/)"),
     Stage(
         "pytest",
-        "test-pr",
-        "fix the failing tests above (DAG integrity and unit tests)",
+        "test",
+        "fix the failing tests above (the whole suite: DAG integrity, unit, integration, end to end)",
         "--cov=include --cov-report=xml:coverage.xml --cov-report=term:skip-covered",
     ),
 )
