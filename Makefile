@@ -107,7 +107,7 @@ test-fast: bootstrap ## the inner loop (under a minute): unit tests and the DAG 
 	$(WITH_ENV) $(PY) -m pytest -m "not e2e and not integration" $(PYTEST_ARGS)
 
 .PHONY: test-pr
-test-pr: bootstrap $(CHECKOV_VENV)/.installed ## every test but the end-to-end ones (the CI pytest stage)
+test-pr: bootstrap $(CHECKOV_VENV)/.installed ## every test but the end-to-end ones
 	$(WITH_ENV) $(PY) -m pytest -m "not e2e" $(XDIST) $(PYTEST_ARGS)
 
 # ---------------------------------------------------------------- working locally
@@ -122,6 +122,16 @@ lint: lint-py lint-sql ## ruff over the Python and SQLFluff over the dbt models
 lint-py: $(VENV)/.installed ## ruff over the Python
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# zizmor, the GitHub Actions security linter, offline (no GitHub API calls): any finding fails.
+.PHONY: zizmor
+ZIZMOR_INPUT ?= .github/workflows
+zizmor: $(VENV)/.installed ## zizmor over .github/workflows: pinned actions, no persisted credentials, least permissions
+	$(VENV)/bin/zizmor --offline $(ZIZMOR_INPUT)
+
+.PHONY: secrets
+secrets: $(VENV)/.installed ## detect-secrets over every file git would commit: fails on a finding .secrets.baseline lacks or has not audited
+	$(PY) -m tooling.secrets_scan
 
 .PHONY: plugins-zip
 plugins-zip: $(VENV)/.installed ## build dist/plugins.zip for MWAA from plugins/ (the same reproducible bytes a deploy uploads)
@@ -144,7 +154,7 @@ STAGE ?=
 UNTIL ?=
 
 .PHONY: ci
-ci: bootstrap ## the pull-request stage: lint, lint-sql, dbt-compile, dbt-test, gx-check, tf-check, pytest (UNTIL=<stage> stops early)
+ci: bootstrap ## the pull-request stage: lint, lint-sql, zizmor, secrets, dbt-compile, dbt-test, gx-check, tf-check, pytest (UNTIL=<stage> stops early)
 	@$(WITH_ENV) $(PY) -m tooling.ci $(if $(UNTIL),--until $(UNTIL))
 
 .PHONY: ci-stage

@@ -5,8 +5,8 @@ The stage list is written here once. The GitHub workflow and the CodeBuild build
 so a stage is added or reordered in one place. Each stage is a make target another part of the
 repository owns; this runner only orders them, times them and says what to fix.
 
-The pytest stage runs `make test-pr`: every test except the end-to-end ones, which a pull request
-does not need to repeat on every push. `make test` remains the full suite (`.ci/run` runs it).
+The pytest stage runs `make test`, the whole suite with the end-to-end runs, plus coverage: a pull
+request is held to every test the README's test command runs (`.ci/run` runs the same).
 
     python -m tooling.ci [--until STAGE | --only STAGE] [--list]
 """
@@ -49,14 +49,20 @@ STAGES: tuple[Stage, ...] = (
         "lint", "lint-py", "fix the ruff findings above (`ruff check --fix . && ruff format .` fixes most)"
     ),
     Stage("lint-sql", "lint-sql", "fix the SQLFluff findings in dbt/ above (`sqlfluff fix` fixes most)"),
+    Stage(
+        "zizmor",
+        "zizmor",
+        "fix the GitHub Actions findings above (pin actions to a commit SHA, persist-credentials: false)",
+    ),
+    Stage("secrets", "secrets", "remove the secret above, or audit a false positive into .secrets.baseline"),
     Stage("dbt-compile", "dbt-compile", "fix the dbt parse or compile error above (a model, ref or YAML)"),
     Stage("dbt-test", "dbt-test", "fix the failing dbt unit or data test above (or the model it tests)"),
     Stage("gx-check", "gx-check", "fix the failing GX check above (suites in include/dataops/gx/)"),
     Stage("tf-check", "tf-check", "fix the Terraform problem above (infra/terraform/)"),
     Stage(
         "pytest",
-        "test-pr",
-        "fix the failing tests above (DAG integrity and unit tests)",
+        "test",
+        "fix the failing tests above (the whole suite: DAG integrity, unit, integration, end to end)",
         "--cov=include --cov-report=xml:coverage.xml --cov-report=term:skip-covered",
     ),
 )

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +112,8 @@ def test_deploy_runs_on_main_through_staging_and_a_smoke_test_to_a_protected_pro
     jobs = workflow["jobs"]
 
     assert workflow["on"]["push"]["branches"] == ["main"]
-    assert workflow["permissions"]["id-token"] == "write"
+    assert workflow["permissions"] == {"contents": "read"}  # id-token only where a job assumes a role
+    assert all(job["permissions"]["id-token"] == "write" for job in jobs.values())
     assert jobs["staging-smoke"]["needs"] == "staging"
     assert jobs["production"]["needs"] == "staging-smoke"
     assert jobs["prod-dbt"]["needs"] == "production"
@@ -173,3 +176,50 @@ def test_the_buildspecs_call_the_same_make_targets():
     assert ci["phases"]["build"]["commands"] == ["make ci"]
     assert ci["phases"]["install"]["runtime-versions"] == {"python": 3.11, "java": "corretto17"}
     assert 'make deploy ENV="$DEPLOY_ENV"' in deploy["phases"]["build"]["commands"]
+
+
+PINNED = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
+
+
+@pytest.mark.parametrize("name", ["ci.yml", "deploy.yml"])
+def test_every_action_is_pinned_to_a_commit_with_its_version_in_a_comment(name):
+    uses = [
+        line.split("uses:", 1)[1].strip()
+        for line in (WORKFLOWS / name).read_text().splitlines()
+        if re.match(r"^\s*(- )?uses:", line)
+    ]
+
+    assert uses, f"{name} uses no action"
+    assert [u for u in uses if not PINNED.match(u)] == []
+
+
+@pytest.mark.parametrize("name", ["ci.yml", "deploy.yml"])
+def test_every_checkout_drops_its_git_credentials(name):
+    for job in load_workflow(name)["jobs"].values():
+        for step in steps(job):
+            if step.get("uses", "").startswith("actions/checkout@"):
+                assert step["with"]["persist-credentials"] is False
+
+
+def zizmor(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["make", "--no-print-directory", "-s", "zizmor", f"ZIZMOR_INPUT={path}"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_the_zizmor_stage_passes_on_the_workflows_and_fails_on_an_unpinned_action(tmp_path: Path):
+    assert zizmor(WORKFLOWS).returncode == 0, zizmor(WORKFLOWS).stdout
+
+    planted = tmp_path / ".github" / "workflows"
+    shutil.copytree(WORKFLOWS, planted)
+    ci = planted / "ci.yml"
+    ci.write_text(
+        re.sub(r"actions/setup-python@[0-9a-f]{40} # v[\d.]+", "actions/setup-python@v5", ci.read_text())
+    )
+    result = zizmor(planted)
+
+    assert result.returncode != 0
+    assert "unpinned-uses" in result.stdout + result.stderr

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from include.dataops.settings import REPO_ROOT
 from tooling.ci import STAGE_NAMES, CiError, Stage, main, run_stages, select
 
 MAKEFILE = """\
@@ -25,11 +26,27 @@ def stages(*targets: str) -> list[Stage]:
 
 
 def test_the_stages_are_the_pull_request_stages_in_order():
-    assert STAGE_NAMES == ("lint", "lint-sql", "dbt-compile", "dbt-test", "gx-check", "tf-check", "pytest")
+    assert STAGE_NAMES == (
+        "lint",
+        "lint-sql",
+        "zizmor",
+        "secrets",
+        "dbt-compile",
+        "dbt-test",
+        "gx-check",
+        "tf-check",
+        "pytest",
+    )
 
 
 def test_until_runs_a_prefix_and_only_runs_one_stage():
-    assert [s.name for s in select(until="dbt-compile")] == ["lint", "lint-sql", "dbt-compile"]
+    assert [s.name for s in select(until="dbt-compile")] == [
+        "lint",
+        "lint-sql",
+        "zizmor",
+        "secrets",
+        "dbt-compile",
+    ]
     assert [s.name for s in select(only="tf-check")] == ["tf-check"]
     assert [s.name for s in select()] == list(STAGE_NAMES)
 
@@ -88,3 +105,22 @@ def test_the_pytest_stage_appends_pytest_args_from_the_environment(monkeypatch):
 
     assert pytest_stage.command[-1].startswith("PYTEST_ARGS=--cov=include")
     assert pytest_stage.command[-1].endswith(" tests/dags")
+
+
+def recipe(makefile: str, target: str) -> list[str]:
+    lines = makefile.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"{target}:"))
+    body = []
+    for line in lines[start + 1 :]:
+        if not line.startswith("\t"):
+            break
+        body.append(line.strip())
+    return body
+
+
+def test_the_pytest_stage_runs_the_whole_suite_with_the_end_to_end_tests():
+    [pytest_stage] = select(only="pytest")
+    [command] = recipe((REPO_ROOT / "Makefile").read_text(), pytest_stage.target)
+
+    assert pytest_stage.target == "test"
+    assert "-m pytest" in command and " -m " not in command.replace("-m pytest", "")

@@ -104,13 +104,41 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   statement {
-    sid     = "ProjectWarehouseAndAirflow"
-    actions = ["airflow:*", "redshift:*", "redshift-serverless:*"]
+    sid     = "ProjectWarehouse"
+    actions = ["redshift:*", "redshift-serverless:*"]
     resources = [
-      "arn:aws:airflow:${local.region}:${local.account_id}:environment/${var.name_prefix}",
       "arn:aws:redshift:${local.region}:${local.account_id}:*:${var.name_prefix}*",
       "arn:aws:redshift-serverless:${local.region}:${local.account_id}:*",
     ]
+  }
+
+  # The MWAA environment: Terraform creates, tags and updates it; the deploy tool
+  # (tooling/deploy/deployer.py) reads it (GetEnvironment) and pins new plugins, requirements
+  # and startup versions (UpdateEnvironment). Nothing else: no airflow:* on the environment.
+  statement {
+    sid = "MwaaEnvironment"
+    actions = [
+      "airflow:CreateEnvironment",
+      "airflow:DeleteEnvironment",
+      "airflow:GetEnvironment",
+      "airflow:ListTagsForResource",
+      "airflow:TagResource",
+      "airflow:UntagResource",
+      "airflow:UpdateEnvironment",
+    ]
+    resources = ["arn:aws:airflow:${local.region}:${local.account_id}:environment/${var.name_prefix}"]
+  }
+
+  # The deploy tool reads the scheduler's import errors, and the smoke test unpauses and triggers
+  # the nightly DAG, through MWAA InvokeRestApi. Its resource is the Airflow role the call runs as,
+  # arn:aws:airflow:<region>:<account>:role/<environment>/<airflow-role> ("Using the Apache Airflow
+  # REST API", Amazon MWAA User Guide, https://docs.aws.amazon.com/mwaa/latest/userguide/access-mwaa-apache-airflow-rest-api.html).
+  # User is the least Airflow role that may unpause a DAG and create a DAG run. The tool needs no
+  # web login or CLI token (CreateWebLoginToken, CreateCliToken), so neither is granted.
+  statement {
+    sid       = "AirflowRestApiAsUser"
+    actions   = ["airflow:InvokeRestApi"]
+    resources = ["arn:aws:airflow:${local.region}:${local.account_id}:role/${var.name_prefix}/User"]
   }
 
   statement {
@@ -128,7 +156,6 @@ data "aws_iam_policy_document" "deploy" {
   statement {
     sid = "CreateAndDescribe"
     actions = [
-      "airflow:ListEnvironments",
       "ec2:DescribeSecurityGroups",
       "ec2:DescribeSubnets",
       "ec2:DescribeVpcs",
