@@ -23,9 +23,11 @@ def is_date_not_in_future(instance: object) -> bool:
     Whether the string is a calendar day at all is the built-in "date" format's job, so the
     error for 2026-13-45 says "is not a 'date'" rather than blaming the future.
     """
+    if not isinstance(instance, str):
+        return True
     try:
-        return date.fromisoformat(instance) <= datetime.now(UTC).date()  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        return date.fromisoformat(instance) <= datetime.now(UTC).date()
+    except ValueError:
         return True
 
 

@@ -56,12 +56,12 @@ INTERVALS = st.datetimes(
 
 
 def _is_day_not_after(text: Any, today: date) -> bool:
+    """YYYY-MM-DD exactly: fromisoformat alone also reads 0001100100 (basic format) as a day."""
     try:
-        return (
-            isinstance(text, str) and len(text) == 10 and text.isascii() and date.fromisoformat(text) <= today
-        )
-    except ValueError:
+        day = date.fromisoformat(text)
+    except (TypeError, ValueError):
         return False
+    return day.isoformat() == text and day <= today
 
 
 @PROPERTY
