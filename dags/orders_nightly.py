@@ -27,8 +27,9 @@ DOC = """
 Runs at 03:00 UTC for the previous day (the data interval), one run at a time. Every failing
 task sends an SNS alert to the alerts topic. What each step does, and what to do when it fails:
 
-- **resolve_run_date**: picks the day, `params.run_date` or the data interval's day.
-  Bad params are rejected before the run starts.
+- **resolve_run_date**: picks the day: `params.run_date`, else the data interval's day, else (a run
+  triggered with no logical date) yesterday in UTC, the latest complete day when the run was
+  triggered. An impossible or future `run_date` is refused at trigger, before a run exists.
 - **wait_for_raw_partition**: waits, in reschedule mode so no worker is held, until `orders/`
   and `customers/` for the day land in the raw zone. After the SLA it times out and alerts:
   check the source export, then clear the task.
@@ -62,11 +63,16 @@ Manual runs: `run_date` (YYYY-MM-DD) reprocesses a day, `full_refresh` rebuilds 
     tags=["orders", "nightly", "glue", "dbt", "gx"],
     doc_md=DOC,
     params={
+        # Checked when the run is triggered (REST API and UI form), before a run exists:
+        # "date" is jsonschema's calendar-day check; "date-not-in-future" is registered by
+        # plugins/run_date_format.py. resolve_run_date checks both again, without retries.
         "run_date": Param(
             None,
             type=["null", "string"],
-            pattern=r"^\d{4}-\d{2}-\d{2}$",
-            description="Day to process (YYYY-MM-DD). Empty: the data interval's day.",
+            format="date",
+            allOf=[{"format": "date-not-in-future"}],
+            description="Day to process (YYYY-MM-DD), not after today (UTC). "
+            "Empty: the data interval's day, or yesterday for a run without one.",
         ),
         "full_refresh": Param(
             False, type="boolean", description="Rebuild incremental dbt models from scratch."
@@ -81,8 +87,14 @@ Manual runs: `run_date` (YYYY-MM-DD) reprocesses a day, `full_refresh` rebuilds 
 )
 def orders_nightly():
     @task
-    def resolve_run_date(params=None, data_interval_start=None) -> dict[str, str]:
-        return orders_pipeline.resolve_run_date(params["run_date"], data_interval_start)
+    def resolve_run_date(params=None, data_interval_start=None, dag_run=None) -> dict[str, str]:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        requested = params["run_date"]
+        try:
+            return orders_pipeline.resolve_run_date(requested, data_interval_start, dag_run.run_after)
+        except orders_pipeline.RunDateError as err:
+            raise AirflowFailException(str(err)) from None
 
     @task.sensor(
         mode="reschedule",

@@ -10,8 +10,10 @@ model's table exists. This script answers that question itself (once "no table y
 table exists"), so both branches of every incremental model are compiled, and refuses every
 other attempt to reach Redshift. Each compiled model and data test is then parsed with
 SQLFluff's redshift dialect; SQL that does not parse as Redshift fails the check. The parser
-accepts any function name, so calls to well-known DuckDB-only functions (a dbt-duckdb external
-source leaking into Redshift SQL, say) are refused by name as well.
+accepts any function name, so every function a file calls must also be one Redshift documents:
+the allow-list tooling/dbt/redshift_functions.txt, taken from the AWS Redshift SQL function
+reference. A DuckDB-only call (list_value(), or a dbt-duckdb read_parquet() source leaking into
+Redshift SQL) fails with one line naming the model or test file and the function.
 
 Prints a summary (or with --json a report: {"compiled": [...], "unparsable": {path: message}});
 exits 1 when any file is not Redshift SQL.
@@ -27,27 +29,13 @@ from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt"
 BRANCHES = ("first_run", "incremental")
-# Functions DuckDB has and Redshift lacks, that a model written against DuckDB could slip in.
-DUCKDB_ONLY_FUNCTIONS = frozenset(
-    {
-        "read_parquet",
-        "parquet_scan",
-        "read_csv",
-        "read_csv_auto",
-        "read_json",
-        "read_json_auto",
-        "list_value",
-        "list_transform",
-        "list_filter",
-        "struct_pack",
-        "epoch_ms",
-        "strftime",
-        "strptime",
-        "regexp_matches",
-        "date_diff",
-        "date_sub",
-    }
-)
+REDSHIFT_FUNCTIONS_FILE = Path(__file__).with_name("redshift_functions.txt")
+
+
+def redshift_functions() -> frozenset[str]:
+    """The allow-list: every function name the AWS Redshift SQL function reference documents."""
+    lines = REDSHIFT_FUNCTIONS_FILE.read_text().splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
 
 
 class WarehouseContacted(RuntimeError):
@@ -110,37 +98,44 @@ def compile_for_redshift(target: str, out_dir: Path, dbt_vars: dict[str, str]) -
 
 
 def unparsable_as_redshift(paths: list[Path]) -> dict[str, str]:
-    """Files that are not Redshift SQL, with the first problem found in each."""
-    import sqlfluff
-    from sqlfluff.api.simple import APIParsingError
+    """Files that are not Redshift SQL, each with one line per problem found."""
+    from sqlfluff.api.simple import get_simple_config
+    from sqlfluff.core import Linter
 
+    linter = Linter(config=get_simple_config(dialect="redshift"))
+    allowed = redshift_functions()
     problems: dict[str, str] = {}
     for path in paths:
-        try:
-            tree = sqlfluff.parse(path.read_text(), dialect="redshift")
-        except APIParsingError as error:
-            first = error.violations[0] if error.violations else error
-            problems[str(path)] = str(first)
+        parsed = linter.parse_string(path.read_text())
+        source = _source_of(path)
+        if parsed.violations:
+            problems[str(path)] = f"{source} is not Redshift SQL: {parsed.violations[0].desc()}"
             continue
-        duckdb_only = sorted({name.lower() for name in _function_names(tree)} & DUCKDB_ONLY_FUNCTIONS)
-        if duckdb_only:
-            problems[str(path)] = f"DuckDB-only function(s) not in Redshift: {', '.join(duckdb_only)}"
+        tree = parsed.root_variant().tree
+        called = sorted({_name(segment.raw) for segment in tree.recursive_crawl("function_name")})
+        missing = [name for name in called if name not in allowed]
+        if missing:
+            problems[str(path)] = "\n".join(
+                f"{source} calls {name}(), which Redshift does not have: use a function the AWS "
+                "Redshift SQL reference documents (tooling/dbt/redshift_functions.txt) or a dbt "
+                "cross-database macro such as {{ dbt.dateadd() }}"
+                for name in missing
+            )
     return problems
 
 
-def _function_names(node: object) -> list[str]:
-    """Every function name called in a SQLFluff parse tree (comments and strings excluded)."""
-    if isinstance(node, dict):
-        names: list[str] = []
-        for key, value in node.items():
-            if key == "function_name_identifier" and isinstance(value, str):
-                names.append(value)
-            else:
-                names += _function_names(value)
-        return names
-    if isinstance(node, list):
-        return [name for item in node for name in _function_names(item)]
-    return []
+def _name(function_name: str) -> str:
+    """The bare, lower-case name of a possibly quoted or schema-qualified function name."""
+    return function_name.split(".")[-1].strip().strip('"').lower()
+
+
+def _source_of(compiled: Path) -> str:
+    """The project file a compiled file came from (dbt/models/..., a model or its tests' YAML)."""
+    parts = compiled.parts
+    if "compiled" in parts:
+        inside = parts[parts.index("compiled") + 2 :]  # past compiled/<project name>/
+        return str(Path(PROJECT_DIR.name, *inside))
+    return str(compiled)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -164,8 +159,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps({"compiled": [str(path) for path in compiled], "unparsable": problems}, indent=2))
     else:
-        for path, problem in problems.items():
-            print(f"error: {path} is not Redshift SQL: {problem}", file=sys.stderr)
+        # Both incremental branches compile a model without is_incremental() to the same problem.
+        for line in dict.fromkeys(line for problem in problems.values() for line in problem.splitlines()):
+            print(f"error: {line}", file=sys.stderr)
         print(f"{len(compiled) - len(problems)} of {len(compiled)} compiled files parse as Redshift SQL")
     return 1 if problems or not compiled else 0
 

@@ -6,8 +6,10 @@ The DAG file (dags/orders_nightly.py) holds only the wiring.
 
 from __future__ import annotations
 
+import contextlib
 import json
-from datetime import date, datetime, timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from fsspec.core import url_to_fs
@@ -18,20 +20,49 @@ from include.dataops.settings import Settings, load_settings
 DATASETS = ("orders", "customers")
 PUBLISHED_PREFIX = "published/orders"
 RUNS_PREFIX = "runs/orders_nightly"
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 class PipelineError(RuntimeError):
     """A pipeline step refused to go on; the message says what was wrong and what to do."""
 
 
-def resolve_run_date(requested: str | None, data_interval_start: datetime) -> dict[str, str]:
+class RunDateError(ValueError):
+    """params.run_date is not a day this pipeline can process; retrying cannot fix it."""
+
+
+def resolve_run_date(
+    requested: str | None, data_interval_start: datetime | None, run_after: datetime | None = None
+) -> dict[str, str]:
     """The day this run processes, and the instant freshness is judged against.
 
-    A manual run may name its day (params.run_date); otherwise it is the data interval's day.
+    A manual run may name its day (params.run_date: a calendar day, not after the run's own day);
+    otherwise it is the data interval's day, in UTC like the schedule. A run with no data
+    interval (triggered with `logical_date: null`) processes the latest complete day: the day
+    before `run_after`, which stays fixed when the run is cleared, so a rerun redoes the same day.
     `as_of` is the end of that day, so a rerun or backfill judges recency as the first run did.
     """
-    day = date.fromisoformat(requested) if requested else data_interval_start.date()
+    triggered_on = (run_after or datetime.now(UTC)).astimezone(UTC).date()
+    if requested is not None:
+        day = _calendar_day(requested)
+        if day > triggered_on:
+            raise RunDateError(
+                f"params.run_date {requested} is after the run's day ({triggered_on}, UTC): "
+                "name a day whose data has landed"
+            )
+    elif data_interval_start is not None:
+        day = data_interval_start.astimezone(UTC).date()
+    else:
+        day = triggered_on - timedelta(days=1)
     return {"run_date": day.isoformat(), "as_of": f"{day + timedelta(days=1)}T00:00:00"}
+
+
+def _calendar_day(text: str) -> date:
+    """YYYY-MM-DD and nothing else: date.fromisoformat alone also takes 20261001 and 2026-W40-1."""
+    if _ISO_DAY.fullmatch(text):
+        with contextlib.suppress(ValueError):
+            return date.fromisoformat(text)
+    raise RunDateError(f"params.run_date {text!r} is not a calendar day: write it as YYYY-MM-DD")
 
 
 def raw_partition_files(settings: Settings, run_date: str) -> dict[str, list[str]]:

@@ -2,8 +2,8 @@
 
 The cloud warehouse is unreachable from here, so this is how a DuckDB-only construct is caught
 before it reaches Redshift: tooling/dbt/redshift_check.py compiles the project for the prod
-target (both branches of each incremental model) and parses the result with SQLFluff's
-redshift dialect.
+target (both branches of each incremental model), parses the result with SQLFluff's redshift
+dialect, and holds every function called to the functions Redshift documents.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from tooling.dbt.fixtures import DBT_PROJECT_DIR, REPO_ROOT
 pytestmark = pytest.mark.integration
 
 DBT_PYTHON = REPO_ROOT / ".venv-dbt" / "bin" / "python"
-CHECK = REPO_ROOT / "tests" / "dbt_redshift_check.py"
+CHECK = REPO_ROOT / "tooling" / "dbt" / "redshift_check.py"
 MODELS = {
     "stg_orders",
     "stg_customers",
@@ -32,11 +32,14 @@ MODELS = {
 }
 
 
-def _check(*args: str) -> tuple[int, dict[str, Any]]:
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DO_NOT_TRACK": "1"}
-    done = subprocess.run(
-        [str(DBT_PYTHON), str(CHECK), "--json", *args], capture_output=True, text=True, env=env, check=False
-    )
+    command = [str(DBT_PYTHON), str(CHECK), *args]
+    return subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+
+
+def _check(*args: str) -> tuple[int, dict[str, Any]]:
+    done = _run("--json", *args)
     assert done.stdout.strip().startswith("{"), done.stdout + done.stderr
     return done.returncode, json.loads(done.stdout)
 
@@ -95,6 +98,45 @@ def test_duckdb_only_sql_is_caught(redshift_compile, tmp_path: Path) -> None:
     assert code == 1
     assert set(report["unparsable"]) == {str(star_replace), str(leaked_source)}
     assert "read_parquet" in report["unparsable"][str(leaked_source)]
+
+
+def test_a_model_calling_a_duckdb_only_function_fails_naming_the_model_and_the_function(
+    redshift_compile, tmp_path: Path
+) -> None:
+    """The compiled orders mart, as dbt lays it out, with one DuckDB-only call slipped in."""
+    _, _, out = redshift_compile
+    model = tmp_path / "compiled" / "orders_analytics" / "models" / "marts" / "orders.sql"
+    model.parent.mkdir(parents=True)
+    good = _compiled(out, "first_run", "orders")
+    model.write_text(good.replace("select", "select list_value(order_id) as order_ids,", 1))
+    done = _run("--parse-only", str(model))
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "error: dbt/models/marts/orders.sql calls list_value(), which Redshift does not have: use a "
+        "function the AWS Redshift SQL reference documents (tooling/dbt/redshift_functions.txt) or a dbt "
+        "cross-database macro such as {{ dbt.dateadd() }}"
+    ]
+
+
+def test_function_names_are_matched_case_insensitively_and_calls_in_comments_or_strings_are_not_calls(
+    tmp_path: Path,
+) -> None:
+    sql = tmp_path / "mixed_case.sql"
+    sql.write_text(
+        "-- list_value(1) in a comment\n"
+        "select DATEADD(day, 1, CURRENT_DATE) as d, Count(*) as n, 'strftime(x)' as s from analytics.orders\n"
+    )
+    code, report = _check("--parse-only", str(sql))
+    assert (code, report["unparsable"]) == (0, {})
+
+
+def test_the_allow_list_is_the_documented_functions_and_names_its_source() -> None:
+    text = (CHECK.parent / "redshift_functions.txt").read_text()
+    assert "https://docs.aws.amazon.com/redshift/latest/dg/c_SQL_functions.html" in text
+    names = {line for line in text.splitlines() if line and not line.startswith("#")}
+    assert {"dateadd", "datediff", "listagg", "split_part", "row_number", "md5", "convert_timezone"} <= names
+    assert not {"list_value", "strftime", "read_parquet", "epoch_ms", "struct_pack"} & names
+    assert all(name == name.strip().lower() for name in names)
 
 
 def test_dev_target_parses_without_secrets_into_a_personal_schema(tmp_path: Path) -> None:
