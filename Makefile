@@ -123,6 +123,10 @@ lint-py: $(VENV)/.installed ## ruff over the Python
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+.PHONY: typecheck
+typecheck: $(VENV)/.installed ## mypy over dags/, include/ and tooling/ (settings and strictness: [tool.mypy] in pyproject.toml)
+	$(VENV)/bin/mypy
+
 .PHONY: plugins-zip
 plugins-zip: ## build dist/plugins.zip for MWAA from plugins/
 	@mkdir -p dist
@@ -148,7 +152,7 @@ STAGE ?=
 UNTIL ?=
 
 .PHONY: ci
-ci: bootstrap ## the pull-request stage: lint, lint-sql, dbt-compile, dbt-test, gx-check, tf-check, pytest (UNTIL=<stage> stops early)
+ci: bootstrap ## the pull-request stage: lint, typecheck, lint-sql, dbt-compile, dbt-test, gx-check, tf-check, pytest (UNTIL=<stage> stops early)
 	@$(WITH_ENV) $(PY) -m tooling.ci $(if $(UNTIL),--until $(UNTIL))
 
 .PHONY: ci-stage

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from great_expectations import Checkpoint
     from great_expectations.checkpoint.checkpoint import CheckpointResult
     from great_expectations.data_context import AbstractDataContext
+    from great_expectations.data_context.store.store import DataDocsSiteConfigTypedDict
 
 CHECKPOINT_NAME = "marts_checkpoint"
 DOCS_SITE = "dataops"
@@ -91,9 +92,10 @@ class GxResult:
         checks = [
             GxCheck(
                 suite=suite_result.suite_name,
-                check=(r.expectation_config.meta or {}).get("check") or r.expectation_config.type,
+                # A checkpoint's results always carry their expectation; GX types it Optional.
+                check=(r.expectation_config.meta or {}).get("check") or r.expectation_config.type,  # type: ignore[union-attr]
                 success=bool(r.success),
-                detail=_detail(r.result or {}, r.expectation_config.meta or {}, r.exception_info or {})
+                detail=_detail(r.result or {}, r.expectation_config.meta or {}, r.exception_info or {})  # type: ignore[union-attr]
                 or ("ok" if r.success else "failed"),
             )
             for suite_result in result.run_results.values()
@@ -131,8 +133,8 @@ def default_docs_dir(settings: Settings) -> Path:
 
 def fetch_frames(settings: Settings, run_date: str, config: GxConfig) -> dict[str, pd.DataFrame]:
     """Today's rows of each checked dataset, keyed by suite name, plus the marts' history."""
+    from include.dataops.gx import suites
     from include.dataops.warehouse import query_df
-    from include.gx import suites
 
     t, c, schema = config.tables, config.columns, settings.warehouse.schema
     day = _iso_day(run_date)
@@ -203,8 +205,8 @@ def build_marts_checkpoint(
     from great_expectations.checkpoint.actions import UpdateDataDocsAction
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    from include.dataops.gx import suites
     from include.dataops.gx.actions import PublishArtifactsAction, RemoveFramesAction
-    from include.gx import suites
 
     config = config or GxConfig()
     day = _iso_day(run_date)
@@ -228,7 +230,7 @@ def build_marts_checkpoint(
         path = work_dir / f"{name}.parquet"
         frames[name].to_parquet(path, index=False)
         asset = datasource.add_parquet_asset(name, path=path)
-        batch = asset.add_batch_definition_whole_dataframe(name)
+        batch = asset.add_batch_definition_whole_dataframe(name)  # type: ignore[union-attr]  # GX's .pyi says Optional
         definitions.append(
             context.validation_definitions.add(
                 gx.ValidationDefinition(name=name, data=batch, suite=context.suites.add(suite))
@@ -367,7 +369,7 @@ class _CheckpointFromTaskContext:
 
 
 def _configure_docs_site(context: AbstractDataContext, docs_dir: Path) -> None:
-    site = {
+    site: DataDocsSiteConfigTypedDict = {
         "class_name": "SiteBuilder",
         "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},

@@ -25,17 +25,26 @@ def stages(*targets: str) -> list[Stage]:
 
 
 def test_the_stages_are_the_pull_request_stages_in_order():
-    assert STAGE_NAMES == ("lint", "lint-sql", "dbt-compile", "dbt-test", "gx-check", "tf-check", "pytest")
+    assert STAGE_NAMES == (
+        "lint",
+        "typecheck",
+        "lint-sql",
+        "dbt-compile",
+        "dbt-test",
+        "gx-check",
+        "tf-check",
+        "pytest",
+    )
 
 
 def test_until_runs_a_prefix_and_only_runs_one_stage():
-    assert [s.name for s in select(until="dbt-compile")] == ["lint", "lint-sql", "dbt-compile"]
+    assert [s.name for s in select(until="lint-sql")] == ["lint", "typecheck", "lint-sql"]
     assert [s.name for s in select(only="tf-check")] == ["tf-check"]
     assert [s.name for s in select()] == list(STAGE_NAMES)
 
 
 def test_an_unknown_stage_lists_the_known_ones():
-    with pytest.raises(CiError, match="Unknown CI stage 'unit': use one of lint, lint-sql"):
+    with pytest.raises(CiError, match="Unknown CI stage 'unit': use one of lint, typecheck, lint-sql"):
         select(only="unit")
 
 
