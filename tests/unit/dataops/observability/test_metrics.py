@@ -116,9 +116,7 @@ def test_regressions_compare_with_history_in_cloudwatch(own_namespace: Settings)
             own_namespace, dbt_durations={"orders": seconds, "orders_daily": 2.0},
             timestamp=NOW - timedelta(days=days_ago),
         )  # fmt: skip
-    found = metrics.dbt_duration_regressions(
-        own_namespace, {"orders": 95.0, "orders_daily": 2.5}, now=NOW
-    )
+    found = metrics.dbt_duration_regressions(own_namespace, {"orders": 95.0, "orders_daily": 2.5}, now=NOW)
     assert [(r.model, r.history_days) for r in found] == [("orders", 4)]
     assert found[0].median_seconds == pytest.approx(20.5)
 
