@@ -20,8 +20,9 @@ EMULATOR_PORT ?=
 PYTEST_ARGS ?=
 
 .PHONY: help
-help: ## list the targets
-	@grep -E '^[a-z][a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort | column -t -s $$'\t'
+help: ## list the targets, section by section, in the order this file has them
+	@awk -F ':.*## ' '/^# --------+ / { sub(/^# -+ /, ""); printf "\n%s\n", $$0 } \
+	  /^[a-z][a-zA-Z_-]+:.*## / { printf "  %-18s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
 # ---------------------------------------------------------------- bootstrap
 $(UV):
@@ -133,6 +134,10 @@ zizmor: $(VENV)/.installed ## zizmor over .github/workflows: pinned actions, no 
 secrets: $(VENV)/.installed ## detect-secrets over every file git would commit: fails on a finding .secrets.baseline lacks or has not audited
 	$(PY) -m tooling.secrets_scan
 
+.PHONY: typecheck
+typecheck: $(VENV)/.installed ## mypy over dags/, include/ and tooling/ (settings and strictness: [tool.mypy] in pyproject.toml)
+	$(VENV)/bin/mypy
+
 .PHONY: plugins-zip
 plugins-zip: $(VENV)/.installed ## build dist/plugins.zip for MWAA from plugins/ (the same reproducible bytes a deploy uploads)
 	@$(PY) -m tooling.deploy build-plugins --out dist/plugins.zip
@@ -154,7 +159,7 @@ STAGE ?=
 UNTIL ?=
 
 .PHONY: ci
-ci: bootstrap ## the pull-request stage: lint, lint-sql, zizmor, secrets, dbt-compile, dbt-test, gx-check, tf-check, pytest (UNTIL=<stage> stops early)
+ci: bootstrap ## the pull-request stage: lint, typecheck, lint-sql, zizmor, secrets, dbt-compile, dbt-test, gx-check, tf-check, pytest (UNTIL=<stage> stops early)
 	@$(WITH_ENV) $(PY) -m tooling.ci $(if $(UNTIL),--until $(UNTIL))
 
 .PHONY: ci-stage
@@ -210,6 +215,7 @@ dbt-compile: dbt-manifest ## compile locally, parse every cloud target, and chec
 	done
 	DO_NOT_TRACK=1 $(DBT_VENV)/bin/python tooling/dbt/redshift_check.py --target prod --out dbt/target/redshift-check
 
+# One `dbt build`, fed fixture data the Airflow venv writes into a throwaway directory.
 .PHONY: dbt-test
 dbt-test: $(DBT_VENV)/.installed $(VENV)/.installed ## dbt unit + data tests: `dbt build` on fixture data into a throwaway DuckDB
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
@@ -217,6 +223,7 @@ dbt-test: $(DBT_VENV)/.installed $(VENV)/.installed ## dbt unit + data tests: `d
 	DATAOPS_DUCKDB_PATH="$$tmp/warehouse.duckdb" $(DBT) build $(DBT_ARGS) --target local \
 	  --target-path "$$tmp/target" --log-path "$$tmp/logs" --vars "$$vars"
 
+# One `dbt docs generate`: with the local warehouse's catalog once `make run` has built it.
 .PHONY: dbt-docs
 dbt-docs: $(DBT_VENV)/.installed | $(LOCAL)/env.sh ## dbt docs into dbt/target/index.html (catalog from the local warehouse once it exists)
 	@$(WITH_ENV) if [ -f "$${DATAOPS_DUCKDB_PATH:-.local/warehouse.duckdb}" ]; then \
@@ -233,10 +240,20 @@ gx-check: $(VENV)/.installed | $(LOCAL)/env.sh ## GX checks on the local marts, 
 	$(WITH_ENV) $(PY) -m tooling.gx_check $(GX_ARGS)
 
 # ---------------------------------------------------------------- infrastructure (infra/terraform)
-.PHONY: tf-check
-tf-check: $(VENV)/.installed $(CHECKOV_VENV)/.installed ## Terraform without a binary: parse every .tf, structural tests, checkov
+# tf-check is three steps in order, one entry point each: parse, structural tests, checkov.
+.PHONY: tf-check tf-parse tf-structure tf-checkov
+tf-check: ## Terraform without a binary: parse every .tf, structural tests, checkov
+	@$(MAKE) --no-print-directory tf-parse
+	@$(MAKE) --no-print-directory tf-structure
+	@$(MAKE) --no-print-directory tf-checkov
+
+tf-parse: $(VENV)/.installed
 	$(PY) -m tooling.terraform.hcl
+
+tf-structure: $(VENV)/.installed | $(LOCAL)/env.sh
 	$(WITH_ENV) $(PY) -m pytest tests/infra -q -k "not checkov_finds_nothing"
+
+tf-checkov: $(CHECKOV_VENV)/.installed
 	BC_SKIP_MAPPING=TRUE $(CHECKOV_VENV)/bin/checkov -d infra/terraform --framework terraform --quiet --compact --skip-download
 
 # ---------------------------------------------------------------- bench-pipeline

@@ -49,6 +49,20 @@ task sends an SNS alert to the alerts topic. What each step does, and what to do
 
 Manual runs: `run_date` (YYYY-MM-DD) reprocesses a day, `full_refresh` rebuilds incremental marts,
 `dbt_select` (e.g. `orders_daily+` or `+customers`) runs only part of the dbt project.
+
+**IAM actions** (the MWAA execution role, `infra/terraform/modules/mwaa`; an AccessDenied in a
+task log names the one missing):
+- `s3:ListBucket`, `s3:GetObject`: the raw, curated and quarantine zones (the sensor, reconcile, GX).
+- `s3:ListBucket`, `s3:GetObject`, `s3:PutObject`: the artifacts bucket (dbt run results, GX
+  results and Data Docs, the run summary, the publish marker).
+- `glue:StartJobRun`, `glue:GetJobRun`, `glue:GetJobRuns`, `glue:GetJob`, `glue:BatchStopJobRun`:
+  the orders transform job; `logs:GetLogEvents`, `logs:FilterLogEvents` on `/aws-glue/*` for its log.
+- `cloudwatch:PutMetricData` in the pipeline's namespace and `cloudwatch:GetMetricStatistics`
+  (report: the run's metrics, and the dbt model durations it compares with their history).
+- `sns:Publish`: the alerts and notifications topics (failure callbacks, the gate, report).
+- `secretsmanager:GetSecretValue`, `secretsmanager:DescribeSecret`: the connections prefix.
+- `kms:Decrypt`, `kms:GenerateDataKey*`: the environment key the buckets and topics use.
+dbt reaches Redshift with the warehouse connection's credentials, not through IAM.
 """
 
 
@@ -136,7 +150,9 @@ def orders_nightly():
     day = resolve_run_date()
     gx = gx_validate_marts_task(settings, task_id="gx_validate_marts", run_date_task_id="resolve_run_date")
     gate = quality_gate(day)
+    # ingest (wait_for_raw_partition) >> transform (glue, reconcile, dbt) >> verify (gx, gate)
     wait_for_raw_partition(day) >> glue >> reconcile(day) >> dbt >> gx >> gate
+    # publish: the day's marts only once the gate passed, then the report
     publish(day, gate) >> report(day, gate)
 
 

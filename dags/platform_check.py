@@ -15,6 +15,10 @@ artifacts bucket through the `aws_default` connection.
 
 **When it fails:** read the task log. A settings error names the missing key; an AWS error
 means the connection (Secrets Manager on MWAA, `.local/env.sh` locally) points nowhere.
+
+**IAM actions** (the MWAA execution role, `infra/terraform/modules/mwaa`):
+- `s3:ListBucket`: the artifacts bucket (its existence check).
+- `secretsmanager:GetSecretValue`, `secretsmanager:DescribeSecret`: the connections prefix.
 """
 
 

@@ -1,0 +1,1 @@
+"""What MWAA runs besides the DAG files: per-environment config and the dataops package."""

@@ -48,6 +48,7 @@ STAGES: tuple[Stage, ...] = (
     Stage(
         "lint", "lint-py", "fix the ruff findings above (`ruff check --fix . && ruff format .` fixes most)"
     ),
+    Stage("typecheck", "typecheck", "fix the mypy errors above (settings: [tool.mypy] in pyproject.toml)"),
     Stage("lint-sql", "lint-sql", "fix the SQLFluff findings in dbt/ above (`sqlfluff fix` fixes most)"),
     Stage(
         "zizmor",

@@ -1,0 +1,1 @@
+"""The orders runtime: settings, warehouse, pipeline steps, Airflow integration, GX, observability."""

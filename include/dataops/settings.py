@@ -12,9 +12,12 @@ import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 ENV_VAR = "AIRFLOW__DATAOPS__ENVIRONMENT"
 ENVIRONMENTS = ("local", "dev", "staging", "prod")
@@ -133,7 +136,7 @@ class Settings:
         return f"arn:aws:sns:{self.aws_region}:{self.aws_account_id}:{topic}"
 
 
-_SECTIONS = {
+_SECTIONS: dict[str, type[DataclassInstance]] = {
     "lake": Lake,
     "buckets": Buckets,
     "mwaa": Mwaa,

@@ -47,12 +47,12 @@ def _offline_adapter(table_exists: bool) -> None:
     from dbt.adapters.redshift import RedshiftAdapter
     from dbt.adapters.redshift.connections import RedshiftConnectionManager
 
-    def get_relation(self, database, schema, identifier):  # type: ignore[no-untyped-def]
+    def get_relation(self, database, schema, identifier):
         if not table_exists:
             return None
         return self.Relation.create(database=database, schema=schema, identifier=identifier, type="table")
 
-    def refuse(cls, connection):  # type: ignore[no-untyped-def]
+    def refuse(cls, connection):
         raise WarehouseContacted(f"dbt tried to connect to Redshift ({connection.name}) during compile")
 
     RedshiftAdapter.get_relation = get_relation

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
@@ -22,7 +21,7 @@ from typing import Any
 from include.dataops.pipeline.reconcile import load_manifest, reconcile
 from include.dataops.settings import REPO_ROOT, Settings, load_settings
 from tooling.local import dags_test_backport as dag_test
-from tooling.local import sample_data
+from tooling.local import progress, sample_data
 from tooling.local.emulator import LOCAL_DIR
 
 DAG_ID = "orders_nightly"
@@ -31,14 +30,9 @@ LOG_DIR = LOCAL_DIR / "runs"
 
 
 def run_dag(run_date: str, log_path: Path, conf: dict[str, Any] | None = None) -> bool:
-    """`airflow dags test` for one day; True when the DAG run succeeded."""
-    log_path.parent.mkdir(parents=True, exist_ok=True)
+    """`airflow dags test` for one day, a line per task as it finishes; True when the DAG run succeeded."""
     command = dag_test.command(DAG_ID, "-c", json.dumps({"run_date": run_date, **(conf or {})}))
-    with log_path.open("w") as log:
-        completed = subprocess.run(
-            command, stdout=log, stderr=subprocess.STDOUT, check=False, env=os.environ, cwd=REPO_ROOT
-        )
-    return completed.returncode == 0
+    return progress.run_logged(command, log_path, cwd=REPO_ROOT) == 0
 
 
 def collect(settings: Settings, run_date: str, expected: sample_data.DaySummary, succeeded: bool) -> dict:
@@ -119,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bad-share", type=float, default=0.02)
     parser.add_argument("--run-date", default=None, help="last day to run (default: yesterday, UTC)")
     args = parser.parse_args(argv)
+    progress.quiet_library_logs()
 
     from tooling.local.topic_capture import TopicCapture
 

@@ -12,7 +12,7 @@ import json
 import re
 import sys
 from collections.abc import Callable, Iterator
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -502,8 +502,7 @@ class Module:
         for rtype, name, _ in blocks(self.doc, "resource"):
             names.setdefault(rtype, []).append(name)
         return {
-            rtype: LazyMap(lambda n, t=rtype: self._resource_value(t, n), listed)
-            for rtype, listed in names.items()
+            rtype: LazyMap(partial(self._resource_value, rtype), listed) for rtype, listed in names.items()
         }
 
     def _resource_value(self, rtype: str, name: str) -> Any:

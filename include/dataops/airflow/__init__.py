@@ -1,1 +1,1 @@
-"""The Airflow integration: default args and callbacks, the Glue and GX operator factories, Cosmos."""
+"""The Airflow integration: default args and callbacks, the Glue operator, Cosmos, the platform check."""

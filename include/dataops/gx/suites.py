@@ -11,7 +11,7 @@ import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from include.dataops.gx.config import GxConfig, known_quarantine_reasons
 
@@ -25,14 +25,18 @@ CUSTOMERS_SUITE = "curated_customers"
 SUITE_NAMES = (ORDERS_DAILY_SUITE, ORDERS_SUITE, QUARANTINE_SUITE, CUSTOMERS_SUITE)
 
 
+# Row counts are bounded by ints (GX's row-count expectation takes only ints), means by floats.
+Number = TypeVar("Number", int, float)
+
+
 @dataclass(frozen=True)
-class Bounds:
-    low: float
-    high: float | None
+class Bounds(Generic[Number]):
+    low: Number
+    high: Number | None
     basis: str
 
 
-def volume_bounds(history: Sequence[float], config: GxConfig) -> Bounds:
+def volume_bounds(history: Sequence[float], config: GxConfig) -> Bounds[int]:
     """Today's order count must sit in [low x, high x] the trailing median, or above the floor."""
     t = config.thresholds
     if len(history) < t.min_history_days:
@@ -47,7 +51,7 @@ def volume_bounds(history: Sequence[float], config: GxConfig) -> Bounds:
     )
 
 
-def mean_bounds(history: Sequence[float], config: GxConfig) -> Bounds:
+def mean_bounds(history: Sequence[float], config: GxConfig) -> Bounds[float]:
     """The mean order total: inside the absolute range and, with history, near the trailing median."""
     t = config.thresholds
     low, high = t.order_total_mean_range
@@ -62,7 +66,7 @@ def mean_bounds(history: Sequence[float], config: GxConfig) -> Bounds:
 
 
 def build_suites(
-    config: GxConfig, volume: Bounds, mean: Bounds, reasons: Sequence[str] | None = None
+    config: GxConfig, volume: Bounds[int], mean: Bounds[float], reasons: Sequence[str] | None = None
 ) -> dict[str, ExpectationSuite]:
     """Every suite of the marts checkpoint, by name."""
     import great_expectations as gx

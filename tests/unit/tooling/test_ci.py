@@ -28,6 +28,7 @@ def stages(*targets: str) -> list[Stage]:
 def test_the_stages_are_the_pull_request_stages_in_order():
     assert STAGE_NAMES == (
         "lint",
+        "typecheck",
         "lint-sql",
         "zizmor",
         "secrets",
@@ -42,6 +43,7 @@ def test_the_stages_are_the_pull_request_stages_in_order():
 def test_until_runs_a_prefix_and_only_runs_one_stage():
     assert [s.name for s in select(until="dbt-compile")] == [
         "lint",
+        "typecheck",
         "lint-sql",
         "zizmor",
         "secrets",
@@ -52,7 +54,7 @@ def test_until_runs_a_prefix_and_only_runs_one_stage():
 
 
 def test_an_unknown_stage_lists_the_known_ones():
-    with pytest.raises(CiError, match="Unknown CI stage 'unit': use one of lint, lint-sql"):
+    with pytest.raises(CiError, match="Unknown CI stage 'unit': use one of lint, typecheck, lint-sql"):
         select(only="unit")
 
 
