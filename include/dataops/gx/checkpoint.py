@@ -25,6 +25,7 @@ from include.dataops.settings import REPO_ROOT, Settings, load_settings
 if TYPE_CHECKING:
     from great_expectations import Checkpoint
     from great_expectations.data_context import AbstractDataContext
+    from great_expectations.data_context.store.store import DataDocsSiteConfigTypedDict
 
 CHECKPOINT_NAME = "marts_checkpoint"
 DOCS_SITE = "dataops"
@@ -83,7 +84,7 @@ def build_marts_checkpoint(
         path = work_dir / f"{name}.parquet"
         frames[name].to_parquet(path, index=False)
         asset = datasource.add_parquet_asset(name, path=path)
-        batch = asset.add_batch_definition_whole_dataframe(name)
+        batch = asset.add_batch_definition_whole_dataframe(name)  # type: ignore[union-attr]  # GX's .pyi says Optional
         definitions.append(
             context.validation_definitions.add(
                 gx.ValidationDefinition(name=name, data=batch, suite=context.suites.add(suite))
@@ -179,7 +180,7 @@ def load_gx_result(
 
 
 def _configure_docs_site(context: AbstractDataContext, docs_dir: Path) -> None:
-    site = {
+    site: DataDocsSiteConfigTypedDict = {
         "class_name": "SiteBuilder",
         "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},

@@ -72,9 +72,10 @@ class GxResult:
         checks = [
             GxCheck(
                 suite=suite_result.suite_name,
-                check=(r.expectation_config.meta or {}).get("check") or r.expectation_config.type,
+                # A checkpoint's results always carry their expectation; GX types it Optional.
+                check=(r.expectation_config.meta or {}).get("check") or r.expectation_config.type,  # type: ignore[union-attr]
                 success=bool(r.success),
-                detail=_detail(r.result or {}, r.expectation_config.meta or {}, r.exception_info or {})
+                detail=_detail(r.result or {}, r.expectation_config.meta or {}, r.exception_info or {})  # type: ignore[union-attr]
                 or ("ok" if r.success else "failed"),
             )
             for suite_result in result.run_results.values()
