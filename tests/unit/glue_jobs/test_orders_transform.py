@@ -15,7 +15,8 @@ from glue_jobs import orders_transform as job
 from include.dataops.pipeline.reconcile import reconcile
 from tooling.local.awsglue_shim.awsglue.utils import getResolvedOptions
 from tooling.local.glue_job import GlueLocalRunError, _failure_message, run_glue_script_locally
-from tooling.local.sample_data import RECORD_KINDS, generate
+from tooling.local.sample_data import generate
+from tooling.local.sample_data_types import RECORD_KINDS
 
 DAY = date(2026, 11, 23)
 SCRIPT = Path(job.__file__)
