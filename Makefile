@@ -229,7 +229,7 @@ gx-check: $(VENV)/.installed | $(LOCAL)/env.sh ## GX checks on the local marts, 
 # ---------------------------------------------------------------- infrastructure (infra/terraform)
 .PHONY: tf-check
 tf-check: $(VENV)/.installed $(CHECKOV_VENV)/.installed ## Terraform without a binary: parse every .tf, structural tests, checkov
-	$(PY) -m tooling.terraform.hcl
+	$(PY) -m tooling.terraform
 	$(WITH_ENV) $(PY) -m pytest tests/infra -q -k "not checkov_finds_nothing"
 	BC_SKIP_MAPPING=TRUE $(CHECKOV_VENV)/bin/checkov -d infra/terraform --framework terraform --quiet --compact --skip-download
 
