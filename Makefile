@@ -132,8 +132,8 @@ plugins-zip: ## build dist/plugins.zip for MWAA from plugins/
 	[zf.write(p, p.relative_to("plugins")) for p in files]; zf.close(); print(f"dist/plugins.zip ({len(files)} files)")'
 
 .PHONY: bench-parse
-bench-parse: bootstrap ## DAG parse time per file (median/max of N parses); writes bench/results/parse.json
-	$(WITH_ENV) $(PY) -m bench.parse
+bench-parse: bootstrap ## DAG parse time per file and of the dbt group at 100, 300, 1,000 synthetic models (MODELS=100,1000); writes bench/results/parse.json
+	$(WITH_ENV) $(PY) -m bench.parse $(if $(MODELS),--models $(MODELS))
 
 .PHONY: clean
 clean: emulator-down ## remove local state (.local/, venvs, build output)
