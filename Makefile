@@ -143,8 +143,8 @@ plugins-zip: $(VENV)/.installed ## build dist/plugins.zip for MWAA from plugins/
 	@$(PY) -m tooling.deploy build-plugins --out dist/plugins.zip
 
 .PHONY: bench-parse
-bench-parse: bootstrap ## DAG parse time per file (median/max of N parses); writes bench/results/parse.json
-	$(WITH_ENV) $(PY) -m bench.parse
+bench-parse: bootstrap ## DAG parse time per file and of the dbt group at 100, 300, 1,000 synthetic models (MODELS=100,1000); writes bench/results/parse.json
+	$(WITH_ENV) $(PY) -m bench.parse $(if $(MODELS),--models $(MODELS))
 
 .PHONY: clean
 clean: emulator-down ## remove local state (.local/, venvs, build output)
@@ -248,7 +248,7 @@ tf-check: ## Terraform without a binary: parse every .tf, structural tests, chec
 	@$(MAKE) --no-print-directory tf-checkov
 
 tf-parse: $(VENV)/.installed
-	$(PY) -m tooling.terraform.hcl
+	$(PY) -m tooling.terraform
 
 tf-structure: $(VENV)/.installed | $(LOCAL)/env.sh
 	$(WITH_ENV) $(PY) -m pytest tests/infra -q -k "not checkov_finds_nothing"

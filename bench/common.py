@@ -23,6 +23,11 @@ def write_results(name: str, payload: dict) -> Path:
     return path
 
 
+def verdict(ok: bool) -> str:
+    """A goal's line in a benchmark's `goals:` section ends in this."""
+    return "met" if ok else "MISSED"
+
+
 def print_table(headers: list[str], rows: list[list[object]]) -> None:
     cells = [[str(h) for h in headers], *[[_fmt(c) for c in row] for row in rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]

@@ -14,7 +14,7 @@ from fnmatch import fnmatchcase
 import pytest
 
 from include.dataops.settings import REPO_ROOT
-from tooling.terraform.hcl import blocks, parse_file, unquote
+from tooling.terraform.files import blocks, parse_file, unquote
 
 DAGS = sorted((REPO_ROOT / "dags").glob("*.py"))
 ACTION = re.compile(r"`([a-z0-9-]+:[A-Za-z*]+)`")

@@ -8,9 +8,9 @@ import subprocess
 
 import pytest
 
-from tooling.terraform import hcl
+from tooling.terraform.files import TERRAFORM
 
-CHECKOV = hcl.TERRAFORM.parents[1] / ".venv-checkov" / "bin" / "checkov"
+CHECKOV = TERRAFORM.parents[1] / ".venv-checkov" / "bin" / "checkov"
 
 
 @pytest.mark.integration
@@ -19,7 +19,7 @@ def test_checkov_finds_nothing() -> None:
         pytest.skip("checkov is not installed: run `make .venv-checkov/.installed` (make test does)")
     env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"}
     result = subprocess.run(
-        [str(CHECKOV), "-d", str(hcl.TERRAFORM), "--framework", "terraform", "--skip-download", "-o", "json"],
+        [str(CHECKOV), "-d", str(TERRAFORM), "--framework", "terraform", "--skip-download", "-o", "json"],
         capture_output=True,
         text=True,
         timeout=600,
@@ -35,7 +35,7 @@ def test_checkov_finds_nothing() -> None:
 
 
 def test_every_skip_gives_a_reason() -> None:
-    for path in hcl.TERRAFORM.rglob("*.tf"):
+    for path in TERRAFORM.rglob("*.tf"):
         for number, line in enumerate(path.read_text().splitlines(), 1):
             if "checkov:skip=" in line:
                 _, _, reason = line.split("checkov:skip=", 1)[1].partition(":")

@@ -17,7 +17,9 @@ from typing import Any
 import pytest
 
 from include.dataops.settings import REPO_ROOT, load_settings
-from tooling.terraform import hcl
+from tooling.terraform.errors import Unevaluable
+from tooling.terraform.files import ENVIRONMENTS, blocks
+from tooling.terraform.modules import root
 
 DEPLOY_TOOL = sorted((REPO_ROOT / "tooling" / "deploy").glob("*.py"))
 METRICS = REPO_ROOT / "include" / "dataops" / "observability" / "metrics.py"
@@ -91,11 +93,11 @@ def sns_publishes(paths: list[Path]) -> int:
 def statements(env: str, module: str, document: str) -> list[dict[str, Any]]:
     """The document's statements evaluated; a resource known only at apply (a key ARN) matches nothing."""
     settings = load_settings(env)
-    instance = hcl.root(env).scope.roots["module"][module].module
+    instance = root(env).scope.roots["module"][module].module
     account = settings.notifications_topic_arn.split(":")[4]
     instance.scope.roots["data"] = {"aws_caller_identity": {"current": {"account_id": account}}}
     body = next(
-        b for t, n, b in hcl.blocks(instance.doc, "data") if (t, n) == ("aws_iam_policy_document", document)
+        b for t, n, b in blocks(instance.doc, "data") if (t, n) == ("aws_iam_policy_document", document)
     )
 
     def resources(value: str | list[str]) -> list[str]:
@@ -103,7 +105,7 @@ def statements(env: str, module: str, document: str) -> list[dict[str, Any]]:
             return [item for part in value for item in resources(part)]
         try:
             known = instance.scope.eval(value)
-        except hcl.Unevaluable:
+        except Unevaluable:
             return [UNKNOWN]
         return known if isinstance(known, list) else [known]
 
@@ -139,7 +141,7 @@ def test_the_code_scan_finds_the_calls_it_must_cover():
     assert calls_on([METRICS], {"client"}) == {"put_metric_data", "get_metric_statistics"}
 
 
-@pytest.mark.parametrize("env", hcl.ENVIRONMENTS)
+@pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_the_deploy_role_allows_every_s3_call_of_the_deploy_tool_on_its_buckets(env):
     settings = load_settings(env)
     policy = statements(env, "iam", "deploy")
@@ -162,7 +164,7 @@ def test_the_deploy_role_allows_every_s3_call_of_the_deploy_tool_on_its_buckets(
     assert missing == []
 
 
-@pytest.mark.parametrize("env", hcl.ENVIRONMENTS)
+@pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_the_deploy_role_may_drive_its_mwaa_environment_and_nothing_more(env):
     settings = load_settings(env)
     region, account = settings.aws_region, settings.notifications_topic_arn.split(":")[4]
@@ -182,14 +184,14 @@ def test_the_deploy_role_may_drive_its_mwaa_environment_and_nothing_more(env):
     assert not any(allowing(policy, action, other) for action in granted)
 
 
-@pytest.mark.parametrize("env", hcl.ENVIRONMENTS)
+@pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_the_deploy_role_may_publish_the_deployment_notification(env):
     settings = load_settings(env)
 
     assert unconditional(statements(env, "iam", "deploy"), "sns:Publish", settings.notifications_topic_arn)
 
 
-@pytest.mark.parametrize("env", hcl.ENVIRONMENTS)
+@pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_the_execution_role_allows_every_cloudwatch_call_of_the_report_step(env):
     namespace = load_settings(env).cloudwatch.namespace
     policy = statements(env, "mwaa", "execution")

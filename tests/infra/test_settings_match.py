@@ -9,14 +9,15 @@ from __future__ import annotations
 import pytest
 
 from include.dataops.settings import Settings, load_settings
-from tooling.terraform import hcl
+from tooling.terraform.files import ENVIRONMENTS
+from tooling.terraform.modules import Module, root, tfvars
 
 
-def _module(env: str, name: str) -> hcl.Module:
-    return hcl.root(env).scope.roots["module"][name].module
+def _module(env: str, name: str) -> Module:
+    return root(env).scope.roots["module"][name].module
 
 
-def _only(module: hcl.Module, rtype: str, name: str) -> dict:
+def _only(module: Module, rtype: str, name: str) -> dict:
     instances = list(module.instances(rtype, name))
     assert len(instances) == 1, f"{rtype}.{name} should create one instance, creates {len(instances)}"
     return instances[0][1]
@@ -26,7 +27,7 @@ def _fix(env: str) -> str:
     return f"change infra/terraform so it matches include/config/{env}.yaml (the source of truth)"
 
 
-@pytest.fixture(params=hcl.ENVIRONMENTS)
+@pytest.fixture(params=ENVIRONMENTS)
 def env(request: pytest.FixtureRequest) -> str:
     return request.param
 
@@ -37,7 +38,7 @@ def settings(env: str) -> Settings:
 
 
 def test_environment_region_and_account(env: str, settings: Settings) -> None:
-    values = hcl.tfvars(env)
+    values = tfvars(env)
     assert (values["environment"], values["aws_region"], values["aws_account_id"]) == (
         settings.environment,
         settings.aws_region,
@@ -50,8 +51,8 @@ def test_every_bucket_the_settings_name_is_created(env: str, settings: Settings)
     created = {key: attrs["bucket"] for key, attrs in lake.instances("aws_s3_bucket", "this")}
     for zone, bucket in vars(settings.buckets).items():
         assert created.get(zone) == bucket, f"bucket {zone}: Terraform {created.get(zone)}: {_fix(env)}"
-    for zone, root in vars(settings.lake).items():
-        assert root == f"s3://{created[zone]}", f"lake.{zone} is {root}: {_fix(env)}"
+    for zone, lake_root in vars(settings.lake).items():
+        assert lake_root == f"s3://{created[zone]}", f"lake.{zone} is {lake_root}: {_fix(env)}"
 
 
 def test_glue_job_name_roots_and_script(env: str, settings: Settings) -> None:

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from include.dataops.settings import REPO_ROOT
-from tooling.terraform import hcl
+from tooling.terraform.files import ENVIRONMENTS, TERRAFORM, parse_file, unquote
 
 VERSION_FILE = REPO_ROOT / ".terraform-version"
 CONDITION = re.compile(r"^\s*(=|!=|>=|<=|>|<|~>)?\s*v?(\d+(?:\.\d+){0,2})\s*$")
@@ -61,10 +61,10 @@ def satisfies(version: str, constraint: str) -> bool:
 def required_versions() -> dict[str, str]:
     """Every `required_version` under infra/terraform, by file."""
     found = {}
-    for path in sorted(hcl.TERRAFORM.rglob("*.tf")):
-        for block in hcl.parse_file(path).get("terraform", []):
+    for path in sorted(TERRAFORM.rglob("*.tf")):
+        for block in parse_file(path).get("terraform", []):
             if "required_version" in block:
-                found[str(path.relative_to(REPO_ROOT))] = hcl.unquote(block["required_version"])
+                found[str(path.relative_to(REPO_ROOT))] = unquote(block["required_version"])
     return found
 
 
@@ -107,7 +107,7 @@ def test_the_pinned_version_satisfies_every_required_version():
     assert re.fullmatch(r"\d+\.\d+\.\d+", pinned), (
         f".terraform-version must be an exact X.Y.Z, not {pinned!r}"
     )
-    assert {path.split("/")[3] for path in constraints} >= set(hcl.ENVIRONMENTS)
+    assert {path.split("/")[3] for path in constraints} >= set(ENVIRONMENTS)
     assert {path: c for path, c in constraints.items() if not satisfies(pinned, c)} == {}
 
 
@@ -128,5 +128,5 @@ def test_the_plan_initialises_the_environment_backend():
 
     assert "-backend-config=backend.hcl" in init.split()
     assert job["defaults"]["run"]["working-directory"] == "infra/terraform/envs/${{ matrix.environment }}"
-    for env in hcl.ENVIRONMENTS:
-        assert (hcl.TERRAFORM / "envs" / env / "backend.hcl").is_file()
+    for env in ENVIRONMENTS:
+        assert (TERRAFORM / "envs" / env / "backend.hcl").is_file()

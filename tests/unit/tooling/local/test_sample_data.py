@@ -1,4 +1,4 @@
-"""The raw-data generator: deterministic bytes, every bad kind, exact expected counts, flat memory."""
+"""The raw-data generator: deterministic bytes, the contract's layout, exact expected counts, flat memory."""
 
 from __future__ import annotations
 
@@ -14,13 +14,8 @@ import boto3
 import fsspec
 import pytest
 
-from tooling.local.sample_data import (
-    ALL_KINDS,
-    RECORD_KINDS,
-    SampleDataError,
-    generate,
-    main,
-)
+from tooling.local.sample_data import generate, main
+from tooling.local.sample_data_types import ALL_KINDS, RECORD_KINDS, SampleDataError
 
 DAY = date(2026, 11, 23)
 
@@ -81,23 +76,6 @@ def test_layout_and_counts_follow_the_contract(tmp_path: Path) -> None:
     customers = (tmp_path / "customers" / "dt=2026-11-23" / "customers-0000.jsonl").read_text().splitlines()
     assert len(customers) == day.customers.read == day.customers.written == 240
     assert good["customer_id"] in {json.loads(c)["customer_id"] for c in customers}
-
-
-def test_bad_lines_are_bad_in_the_way_they_claim(tmp_path: Path) -> None:
-    generate(str(tmp_path), DAY, rows_per_day=1_200, bad_share=0.1, seed=3)
-    raw = b"".join(p.read_bytes() for p in sorted((tmp_path / "orders" / "dt=2026-11-23").iterdir()))
-    undecodable = malformed = 0
-    for line in raw.splitlines():
-        try:
-            json.loads(line.decode("utf-8"))
-        except UnicodeDecodeError:
-            undecodable += 1
-        except json.JSONDecodeError:
-            malformed += 1
-    assert undecodable == 10
-    assert malformed == 10
-    assert raw.count(b'"order_status":"lost_in_space"') == 10
-    assert raw.count(b'"customer_id":"ORPHAN-') == 10
 
 
 def test_only_the_chosen_kinds_and_none_without_a_bad_share(tmp_path: Path) -> None:
