@@ -71,7 +71,7 @@ def calls_on(paths: list[Path], receivers: set[str]) -> set[str]:
 
 
 def sns_publishes(paths: list[Path]) -> int:
-    """`boto3.client("sns", ...).publish(...)` calls."""
+    """SNS `publish(...)` calls: on `boto3.client("sns", ...)` directly, or on a client named `sns`."""
     count = 0
     for path in paths:
         for node in ast.walk(ast.parse(path.read_text())):
@@ -81,7 +81,9 @@ def sns_publishes(paths: list[Path]) -> int:
                 and node.func.attr == "publish"
             ):
                 inner = node.func.value
-                if (
+                if isinstance(inner, ast.Name) and inner.id == "sns":
+                    count += 1
+                elif (
                     isinstance(inner, ast.Call)
                     and inner.args
                     and getattr(inner.args[0], "value", None) == "sns"
