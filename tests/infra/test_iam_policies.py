@@ -81,9 +81,7 @@ def sns_publishes(paths: list[Path]) -> int:
                 and node.func.attr == "publish"
             ):
                 inner = node.func.value
-                if isinstance(inner, ast.Name) and inner.id == "sns":
-                    count += 1
-                elif (
+                if (isinstance(inner, ast.Name) and inner.id == "sns") or (
                     isinstance(inner, ast.Call)
                     and inner.args
                     and getattr(inner.args[0], "value", None) == "sns"
