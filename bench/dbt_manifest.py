@@ -87,7 +87,7 @@ def write_manifest(real_path: Path, target: Path, models: int) -> dict[str, int]
 
 def _templates(real: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     models = {n["name"]: n for n in real["nodes"].values() if n["resource_type"] == "model"}
-    tests = {}
+    tests: dict[str, dict[str, Any]] = {}
     for node in real["nodes"].values():
         kind = (node.get("test_metadata") or {}).get("name")
         if node["resource_type"] == "test" and kind in TEST_KINDS:
