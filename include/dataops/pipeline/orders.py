@@ -12,6 +12,7 @@ from typing import Any
 
 from fsspec.core import url_to_fs
 
+from include.dataops.pipeline.audit import audit_schema_name
 from include.dataops.pipeline.reconcile import ReconcileError, load_manifest, reconcile
 from include.dataops.settings import Settings, load_settings
 
@@ -24,14 +25,19 @@ class PipelineError(RuntimeError):
     """A pipeline step refused to go on; the message says what was wrong and what to do."""
 
 
-def resolve_run_date(requested: str | None, data_interval_start: datetime) -> dict[str, str]:
-    """The day this run processes, and the instant freshness is judged against.
+def resolve_run_date(requested: str | None, data_interval_start: datetime, run_id: str) -> dict[str, str]:
+    """The day this run processes, the instant freshness is judged against, and its audit schema.
 
     A manual run may name its day (params.run_date); otherwise it is the data interval's day.
     `as_of` is the end of that day, so a rerun or backfill judges recency as the first run did.
+    `audit_schema` is where this run's dbt builds every model, until publish (pipeline/audit.py).
     """
     day = date.fromisoformat(requested) if requested else data_interval_start.date()
-    return {"run_date": day.isoformat(), "as_of": f"{day + timedelta(days=1)}T00:00:00"}
+    return {
+        "run_date": day.isoformat(),
+        "as_of": f"{day + timedelta(days=1)}T00:00:00",
+        "audit_schema": audit_schema_name(day.isoformat(), run_id),
+    }
 
 
 def raw_partition_files(settings: Settings, run_date: str) -> dict[str, list[str]]:
@@ -62,9 +68,21 @@ def reconcile_run(run_date: str) -> dict[str, Any]:
     return manifest
 
 
-def publish(settings: Settings, run_date: str, gate: dict[str, Any]) -> str:
-    """Mark the day's marts as published: the marker downstream DAGs and people look for."""
-    return _put_json(settings, f"{PUBLISHED_PREFIX}/dt={run_date}.json", {"run_date": run_date, "gate": gate})
+def publish(settings: Settings, run: dict[str, str], gate: dict[str, Any], run_id: str) -> str:
+    """Move the run's marts into the consumer schema (one transaction), then write the marker.
+
+    The marker (the key downstream DAGs and people look for) names the marts and the run, so a
+    reader can tell which run's tables the consumer schema holds.
+    """
+    from include.dataops.airflow.cosmos import DBT_MANIFEST
+    from include.dataops.pipeline.publish import publish_audit
+
+    marts = publish_audit(settings, run["audit_schema"], DBT_MANIFEST)
+    return _put_json(
+        settings,
+        f"{PUBLISHED_PREFIX}/dt={run['run_date']}.json",
+        {"run_date": run["run_date"], "run_id": run_id, "marts": marts, "gate": gate},
+    )
 
 
 def quality_gate(run_date: str, dag_id: str, run_id: str, run_started: datetime) -> dict[str, Any]:
