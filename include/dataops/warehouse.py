@@ -46,6 +46,12 @@ def dialect(conn_id: str) -> str:
     return _connection(conn_id)[0]
 
 
+def exists(conn_id: str) -> bool:
+    """False only for a DuckDB warehouse whose file nothing has created yet (a first run)."""
+    conn_type, host = _connection(conn_id)
+    return conn_type == "redshift" or Path(host).is_file()
+
+
 def execute(statements: list[str], conn_id: str) -> None:
     """Run `statements` in one transaction: all of them take effect, or (on any error) none does.
 

@@ -61,6 +61,8 @@ def publish_audit(settings: Settings, audit_schema: str, manifest: Path) -> list
 def drop_expired_audits(settings: Settings, keep: str = "", now: datetime | None = None) -> list[str]:
     """Drop the audit schemas (failed runs') older than `quality.audit_retention_days`; returns them."""
     conn = settings.warehouse.conn_id
+    if not warehouse.exists(conn):
+        return []
     schemas = list(warehouse.query_df(audit.audit_schemas_sql(), conn)["schema_name"])
     if not schemas:
         return []

@@ -89,6 +89,7 @@ def test_prepare_on_a_new_warehouse_seeds_nothing(tmp_path: Path, monkeypatch, s
     path = tmp_path / "new" / "wh.duckdb"
     monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE", json.dumps({"conn_type": "duckdb", "host": str(path)}))
     (tmp_path / "m.json").write_text(json.dumps(MANIFEST))
+    assert drop_expired_audits(settings) == []
     assert prepare_audit(settings, "audit_1", "run-1", tmp_path / "m.json") == []
     assert path.is_file()
 
