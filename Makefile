@@ -89,9 +89,10 @@ lock: | $(UV) ## recompile the lock files from locks/*.in, then bring requiremen
 ROWS ?= 10000
 DAYS ?= 1
 BAD_SHARE ?= 0.02
+RUN_DATE ?=
 .PHONY: run
-run: bootstrap ## run the nightly pipeline once on the embedded default (ROWS=, DAYS=, BAD_SHARE=); summary in .local/last-run.json
-	$(WITH_ENV) $(PY) -m tooling.local.run --rows $(ROWS) --days $(DAYS) --bad-share $(BAD_SHARE)
+run: bootstrap ## run the nightly pipeline on the embedded default (ROWS=, DAYS=, BAD_SHARE=, RUN_DATE=YYYY-MM-DD, the last day); summary in .local/last-run.json
+	$(WITH_ENV) $(PY) -m tooling.local.run --rows $(ROWS) --days $(DAYS) --bad-share $(BAD_SHARE) $(if $(RUN_DATE),--run-date $(RUN_DATE))
 
 # The suites that start engines (Spark, dbt, GX, Airflow) spend most of their time in one process
 # on one core, so pytest-xdist runs them on every core; --dist loadscope keeps each module (and

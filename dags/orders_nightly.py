@@ -1,4 +1,4 @@
-"""The nightly orders pipeline: raw → Glue → dbt (Cosmos) → Great Expectations → gate → publish."""
+"""The nightly orders pipeline: raw → Glue → reconcile → audit (dbt, GX) → gate → publish."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from include.dataops.airflow.defaults import default_args
 from include.dataops.airflow.glue import glue_transform
 from include.dataops.airflow.gx import gx_validate_marts_task
 from include.dataops.pipeline import orders as orders_pipeline
+from include.dataops.pipeline import publish as audit_steps
 from include.dataops.settings import load_settings
 
 settings = load_settings()
@@ -20,6 +21,7 @@ CURATED = Asset("dataops.orders.curated")
 MARTS = Asset("dataops.orders.marts")
 RUN_DATE = "{{ ti.xcom_pull(task_ids='resolve_run_date')['run_date'] }}"
 AS_OF = "{{ ti.xcom_pull(task_ids='resolve_run_date')['as_of'] }}"
+AUDIT_SCHEMA = "{{ ti.xcom_pull(task_ids='resolve_run_date')['audit_schema'] }}"
 
 DOC = """
 ### orders_nightly: the nightly orders load
@@ -29,7 +31,8 @@ task sends an SNS alert to the alerts topic. What each step does, and what to do
 
 - **resolve_run_date**: picks the day: `params.run_date`, else the data interval's day, else (a run
   triggered with no logical date) yesterday in UTC, the latest complete day when the run was
-  triggered. An impossible or future `run_date` is refused at trigger, before a run exists.
+  triggered; and the run's audit schema (`audit_<day>_<hash of the run id>`). An impossible or
+  future `run_date` is refused at trigger, before a run exists.
 - **wait_for_raw_partition**: waits, in reschedule mode so no worker is held, until `orders/`
   and `customers/` for the day land in the raw zone. After the SLA it times out and alerts:
   check the source export, then clear the task.
@@ -37,14 +40,20 @@ task sends an SNS alert to the alerts topic. What each step does, and what to do
   bad records → quarantine, and a run manifest. The job is idempotent: read its log, fix, clear.
 - **reconcile**: read == written + quarantined + deduplicated, and the quarantine rate under the
   threshold. Look at the day's quarantine reasons; fix the source, or the threshold in settings.
-- **dbt**: Cosmos runs `dbt build` per model (the model, then its tests); a failed test stops
-  its downstream models. The task log has the compiled SQL of the failing test.
-- **gx_validate_marts**: Great Expectations on the marts: row counts against history, the
-  order_total distribution, datasets dbt does not manage. The task log links the Data Docs.
+  The curated asset event is emitted only when it passes.
+- **prepare_audit**: creates the run's audit schema and copies the published incremental marts
+  into it (none on `full_refresh`). Consumers never read it.
+- **dbt**: Cosmos runs `dbt build` per model (the model, then its tests), every model into the
+  audit schema; a failed test stops its downstream models. The task log has the failing SQL.
+- **gx_validate_marts**: Great Expectations on the audit schema's marts: row counts against
+  published history, the order_total distribution, datasets dbt does not manage.
 - **quality_gate**: combines reconciliation, dbt test results and GX, and names every failing
-  check in its error and its SNS alert. Nothing is published when it fails.
-- **publish**: marks the day's marts published (an asset event and a marker in the artifacts
-  bucket) only after the gate passed.
+  check in its error and its SNS alert. When it fails nothing is published: the consumer schema
+  keeps the last good set, and the audit schema stays for inspection (query it in the warehouse).
+- **publish**: the only writer of the consumer schema: replaces every mart with the audit one and
+  drops the audit schema in one transaction, then writes the marker and the asset event.
+- **drop_expired_audits**: every run, failed or not, drops failed runs' audit schemas older than
+  `quality.audit_retention_days`.
 - **report**: CloudWatch metrics and the SNS summary. The data is already published if it fails.
 
 Manual runs: `run_date` (YYYY-MM-DD) reprocesses a day, `full_refresh` rebuilds incremental marts,
@@ -101,12 +110,12 @@ dbt reaches Redshift with the warehouse connection's credentials, not through IA
 )
 def orders_nightly():
     @task
-    def resolve_run_date(params=None, data_interval_start=None, dag_run=None) -> dict[str, str]:
+    def resolve_run_date(params=None, data_interval_start=None, dag_run=None, run_id=None) -> dict[str, str]:
         from airflow.sdk.exceptions import AirflowFailException
 
         requested = params["run_date"]
         try:
-            return orders_pipeline.resolve_run_date(requested, data_interval_start, dag_run.run_after)
+            return orders_pipeline.resolve_run_date(requested, data_interval_start, run_id, dag_run.run_after)
         except orders_pipeline.RunDateError as err:
             raise AirflowFailException(str(err)) from None
 
@@ -118,16 +127,32 @@ def orders_nightly():
     def wait_for_raw_partition(run_date: dict[str, str]) -> bool:
         return orders_pipeline.raw_partition_present(load_settings(), run_date["run_date"])
 
-    glue = glue_transform(settings, task_id="glue_transform", run_date=RUN_DATE, outlets=[CURATED])
+    glue = glue_transform(settings, task_id="glue_transform", run_date=RUN_DATE)
 
-    @task
+    @task(outlets=[CURATED])
     def reconcile(run_date: dict[str, str]) -> dict:
         return orders_pipeline.reconcile_run(run_date["run_date"])
+
+    @task
+    def prepare_audit(run_date: dict[str, str], params=None, run_id=None) -> list[str]:
+        return audit_steps.prepare_audit(
+            load_settings(),
+            run_date["audit_schema"],
+            run_id,
+            dbt_cosmos.DBT_MANIFEST,
+            bool(params["full_refresh"]),
+        )
 
     dbt = DbtTaskGroup(
         group_id="dbt",
         project_config=dbt_cosmos.project_config(
-            settings, {"run_date": RUN_DATE, "as_of": AS_OF, "curated_root": settings.lake.curated}
+            settings,
+            {
+                "run_date": RUN_DATE,
+                "as_of": AS_OF,
+                "audit_schema": AUDIT_SCHEMA,
+                "curated_root": settings.lake.curated,
+            },
         ),
         profile_config=dbt_cosmos.profile_config(settings),
         execution_config=dbt_cosmos.execution_config(settings),
@@ -140,8 +165,12 @@ def orders_nightly():
         return orders_pipeline.quality_gate(run_date["run_date"], dag.dag_id, run_id, dag_run.start_date)
 
     @task(outlets=[MARTS])
-    def publish(run_date: dict[str, str], gate: dict) -> str:
-        return orders_pipeline.publish(load_settings(), run_date["run_date"], gate)
+    def publish(run_date: dict[str, str], gate: dict, run_id=None) -> str:
+        return orders_pipeline.publish(load_settings(), run_date, gate, run_id)
+
+    @task(trigger_rule="all_done")
+    def drop_expired_audits(run_date: dict[str, str]) -> list[str]:
+        return audit_steps.drop_expired_audits(load_settings(), keep=run_date["audit_schema"])
 
     @task
     def report(run_date: dict[str, str], gate: dict, dag=None, run_id=None) -> dict:
@@ -150,10 +179,12 @@ def orders_nightly():
     day = resolve_run_date()
     gx = gx_validate_marts_task(settings, task_id="gx_validate_marts", run_date_task_id="resolve_run_date")
     gate = quality_gate(day)
-    # ingest (wait_for_raw_partition) >> transform (glue, reconcile, dbt) >> verify (gx, gate)
-    wait_for_raw_partition(day) >> glue >> reconcile(day) >> dbt >> gx >> gate
-    # publish: the day's marts only once the gate passed, then the report
-    publish(day, gate) >> report(day, gate)
+    # ingest (wait_for_raw_partition) >> transform (glue, reconcile, audit schema, dbt) >> verify (gx, gate)
+    wait_for_raw_partition(day) >> glue >> reconcile(day) >> prepare_audit(day) >> dbt >> gx >> gate
+    # publish: the run's marts swapped into the consumer schema only once the gate passed, then the report
+    published = publish(day, gate)
+    published >> report(day, gate)
+    published >> drop_expired_audits(day)
 
 
 orders_nightly()

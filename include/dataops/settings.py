@@ -103,6 +103,8 @@ class Sla:
 @dataclass(frozen=True)
 class Quality:
     max_quarantine_rate: float
+    # Days a failed run's audit schema is kept for inspection before the pipeline drops it.
+    audit_retention_days: int
 
 
 @dataclass(frozen=True)

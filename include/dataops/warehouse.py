@@ -1,4 +1,7 @@
-"""Read-only queries against the warehouse, the same call on DuckDB (local) and Redshift (cloud).
+"""Queries against the warehouse, the same call on DuckDB (local) and Redshift (cloud).
+
+Reads (`query_df`, `scalar`) open the warehouse read-only; the one write path (`execute`) runs a
+list of statements as one transaction, for the write-audit-publish steps.
 
 The connection named in ``settings.warehouse.conn_id`` decides the engine: conn_type "duckdb"
 (host = the DuckDB file) locally, "redshift" in the cloud. Our locks hold no DuckDB provider
@@ -28,6 +31,62 @@ def query_df(sql: str, conn_id: str, parameters: list[Any] | None = None) -> pd.
 
     Decimal columns come back as floats, so statistics (GX, metrics) work alike on both engines.
     """
+    conn_type, host = _connection(conn_id)
+    if conn_type == "duckdb":
+        frame = _duckdb_df(host, sql, parameters)
+    else:
+        from airflow.providers.amazon.aws.hooks.redshift_sql import RedshiftSQLHook
+
+        frame = RedshiftSQLHook(redshift_conn_id=conn_id).get_df(sql, parameters=parameters, df_type="pandas")
+    return _decimals_to_float(frame)
+
+
+def dialect(conn_id: str) -> str:
+    """The SQL dialect of the warehouse behind `conn_id`: "duckdb" or "redshift"."""
+    return _connection(conn_id)[0]
+
+
+def exists(conn_id: str) -> bool:
+    """False only for a DuckDB warehouse whose file nothing has created yet (a first run)."""
+    conn_type, host = _connection(conn_id)
+    return conn_type == "redshift" or Path(host).is_file()
+
+
+def execute(statements: list[str], conn_id: str) -> None:
+    """Run `statements` in one transaction: all of them take effect, or (on any error) none does.
+
+    DuckDB's DDL is transactional; on Redshift every statement we send (CREATE/DROP SCHEMA and
+    TABLE, INSERT) may run in a transaction block. A new DuckDB file is created if needed.
+    """
+    conn_type, host = _connection(conn_id)
+    if conn_type == "redshift":
+        from airflow.providers.amazon.aws.hooks.redshift_sql import RedshiftSQLHook
+
+        # autocommit=False: one implicit transaction, committed by the hook after the last statement.
+        RedshiftSQLHook(redshift_conn_id=conn_id).run(statements, autocommit=False)
+        return
+    import duckdb
+
+    if not host:
+        raise WarehouseError(
+            f"warehouse connection {conn_id!r} has an empty host: set it to the DuckDB file."
+        )
+    Path(host).parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(host) as con:
+        con.begin()
+        for statement in statements:
+            try:
+                con.execute(statement)
+            except duckdb.Error as exc:
+                con.rollback()
+                first_line = str(exc).splitlines()[0]
+                raise WarehouseError(
+                    f"warehouse write failed on {host}, nothing was changed: {first_line} (in: {statement})"
+                ) from None
+        con.commit()
+
+
+def _connection(conn_id: str) -> tuple[str, str]:
     from airflow.sdk import BaseHook
 
     try:
@@ -38,18 +97,12 @@ def query_df(sql: str, conn_id: str, parameters: list[Any] | None = None) -> pd.
             f"set AIRFLOW_CONN_{conn_id.upper()} or add it to the secrets backend."
         ) from None
     conn_type = (conn.conn_type or "").lower()
-    if conn_type == "duckdb":
-        frame = _duckdb_df(conn.host or "", sql, parameters)
-    elif conn_type == "redshift":
-        from airflow.providers.amazon.aws.hooks.redshift_sql import RedshiftSQLHook
-
-        frame = RedshiftSQLHook(redshift_conn_id=conn_id).get_df(sql, parameters=parameters, df_type="pandas")
-    else:
+    if conn_type not in SUPPORTED_CONN_TYPES:
         raise WarehouseError(
             f"warehouse connection {conn_id!r} has conn_type {conn.conn_type!r}: "
             f"use one of {', '.join(SUPPORTED_CONN_TYPES)}."
         )
-    return _decimals_to_float(frame)
+    return conn_type, conn.host or ""
 
 
 def scalar(sql: str, conn_id: str, parameters: list[Any] | None = None) -> Any:

@@ -72,7 +72,7 @@ def test_every_run_date_runs_the_intended_day_or_is_refused_at_trigger(server_pa
     assert _accepted(server_params, run_date) == runnable
     if not runnable:
         return
-    resolved = resolve_run_date(run_date, interval, now)["run_date"]
+    resolved = resolve_run_date(run_date, interval, "manual__1", now)["run_date"]
     if run_date is not None:
         assert resolved == run_date
     elif interval is not None:

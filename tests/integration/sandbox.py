@@ -11,20 +11,27 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow.parquet as pq
 
+from include.dataops.pipeline import audit
+from include.dataops.pipeline.reconcile import manifest_uri
 from include.dataops.settings import LOCAL_DIR_VAR, REPO_ROOT
 from tooling.local import dags_test_backport as dag_test
 from tooling.local.emulator import AIRFLOW_HOME
 
 DAG_ID = "orders_nightly"
 MARTS = ("orders", "orders_daily", "customers")
+# The consumer schema (settings.warehouse.schema): publish is its only writer.
+CONSUMER = "analytics"
 
 
 @dataclass
@@ -78,15 +85,91 @@ class Sandbox:
 
     def rows(self, table: str) -> int:
         with duckdb.connect(str(self.warehouse), read_only=True) as con:
-            return con.execute(f"select count(*) from analytics.{table}").fetchone()[0]
+            return con.execute(f"select count(*) from {CONSUMER}.{table}").fetchone()[0]
 
-    def content_hash(self, table: str) -> str:
+    def content_hash(self, table: str, schema: str = CONSUMER) -> str:
         """A hash of a table's content, independent of row order."""
         with duckdb.connect(str(self.warehouse), read_only=True) as con:
-            return con.execute(
-                f"select md5(coalesce(string_agg(md5(t::varchar), ',' order by md5(t::varchar)), '')) "
-                f"from analytics.{table} t"
-            ).fetchone()[0]
+            return _table_hash(con, schema, table)
+
+    def consumer_hashes(self) -> dict[str, str]:
+        """The content hash of every table and view a consumer can read: what must not change
+        when a run fails. Empty before anything was published."""
+        if not self.warehouse.exists():
+            return {}
+        with duckdb.connect(str(self.warehouse), read_only=True) as con:
+            names = con.execute(
+                "select table_name from information_schema.tables where table_schema = ? order by 1",
+                [CONSUMER],
+            ).fetchall()
+            return {name: _table_hash(con, CONSUMER, name) for (name,) in names}
+
+    def audit_schemas(self) -> list[str]:
+        with duckdb.connect(str(self.warehouse), read_only=True) as con:
+            return [name for (name,) in con.execute(audit.audit_schemas_sql()).fetchall()]
+
+    def write_manifest(self, day: str, lost: int = 0) -> None:
+        """The manifest a Glue run would have written for a crafted curated partition; `lost`
+        records that many orders as read but neither written nor quarantined (reconcile fails)."""
+        counts = {}
+        for dataset in ("orders", "customers"):
+            partition = Path(self.curated) / dataset / f"dt={day}"
+            rows = sum(pq.read_metadata(p).num_rows for p in partition.glob("*.parquet"))
+            counts[dataset] = {
+                "read": rows + (lost if dataset == "orders" else 0),
+                "written": rows,
+                "deduplicated": 0,
+                "quarantined": {},
+                "quarantined_total": 0,
+            }
+        path = Path(manifest_uri(self.curated, day))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"run_date": day, "datasets": counts}))
+
+    def run_from_curated(self, day: str, conf: dict[str, Any] | None = None) -> tuple[bool, str]:
+        """Run the DAG for a crafted curated partition: no raw data, no Glue."""
+        return self.run_dag(day, conf, skip="wait_for_raw_partition|glue_transform")
+
+
+def run_id_of(log: str) -> str:
+    """The run id an `airflow dags test` log names."""
+    found = re.search(r"run_id='?(manual__[^',\s]+)", log)
+    assert found, "the log names no run id"
+    return found.group(1)
+
+
+def published_by(settings: Any, day: str, run_id: str, since: datetime, orders_read: int) -> bool:
+    """Whether this very run published `day`: the published marker names its run id, and
+    CloudWatch holds its RecordsRead for orders from after `since` (the run's start).
+
+    Both are scoped to the run, so a marker or a metric another run left (an earlier `make
+    test`, another sandbox, a unit test) cannot make a run that did not publish look published.
+    """
+    from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+
+    from include.dataops.observability.metrics import cloudwatch_client
+    from include.dataops.pipeline.orders import PUBLISHED_PREFIX
+
+    hook, key = S3Hook(aws_conn_id=settings.aws_conn_id), f"{PUBLISHED_PREFIX}/dt={day}.json"
+    if not hook.check_for_key(key, settings.buckets.artifacts):
+        return False
+    if json.loads(hook.read_key(key, settings.buckets.artifacts)).get("run_id") != run_id:
+        return False
+    points = cloudwatch_client(settings).get_metric_statistics(
+        Namespace=settings.cloudwatch.namespace,
+        MetricName="RecordsRead",
+        Dimensions=[{"Name": "Dataset", "Value": "orders"}],
+        StartTime=since,
+        EndTime=datetime.now(UTC) + timedelta(minutes=1),
+        Period=60,
+        Statistics=["Minimum", "Maximum"],
+    )["Datapoints"]
+    return any(orders_read in (p["Minimum"], p["Maximum"]) for p in points)
+
+
+def _table_hash(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
+    rows = "string_agg(md5(t::varchar), ',' order by md5(t::varchar))"
+    return con.execute(f"select md5(coalesce({rows}, '')) from {schema}.{table} t").fetchone()[0]
 
 
 def ran(log: str, task_id: str) -> bool:

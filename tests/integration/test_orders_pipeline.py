@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import json
 import urllib.error
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from include.dataops.pipeline.orders import PUBLISHED_PREFIX, RUNS_PREFIX
 from include.dataops.pipeline.reconcile import load_manifest
 from tests.integration.airflow_api import LocalAirflow
-from tests.integration.sandbox import DAG_ID, MARTS, Sandbox, ran
+from tests.integration.sandbox import DAG_ID, MARTS, Sandbox, published_by, run_id_of
 from tooling.local import sample_data
 from tooling.local.topic_capture import TopicCapture
 
@@ -55,7 +55,8 @@ def happy(tmp_path_factory, settings):
         with pytest.raises(urllib.error.HTTPError) as bad:
             api.trigger(DAG_ID, {"run_date": "yesterday"})
         outcome["bad_params"] = (bad.value.code, bad.value.read().decode())
-        run_id = api.trigger(DAG_ID, {"run_date": HAPPY_DAY, "full_refresh": False})
+        outcome["started"] = datetime.now(UTC)
+        run_id = outcome["run_id"] = api.trigger(DAG_ID, {"run_date": HAPPY_DAY, "full_refresh": False})
         outcome["state"] = api.wait_for_run(DAG_ID, run_id, timeout=900)
         outcome["tasks"] = api.task_states(DAG_ID, run_id)
         outcome["summaries"] = notes.wait_for(1, timeout_seconds=10, subject_contains=HAPPY_DAY)
@@ -92,33 +93,48 @@ def test_every_stage_count_matches_the_generated_data(happy):
     assert box.rows("customers") == expected.customers.written
 
 
-def test_the_day_is_published_with_its_summary_and_notified(happy, settings):
+def test_the_day_is_published_by_this_run_with_its_summary_and_notified(happy, settings):
+    expected = happy["expected"]
+    assert published_by(settings, HAPPY_DAY, happy["run_id"], happy["started"], expected.orders.read)
     published = _s3_json(settings, f"{PUBLISHED_PREFIX}/dt={HAPPY_DAY}.json")
     summary = _s3_json(settings, f"{RUNS_PREFIX}/dt={HAPPY_DAY}/summary.json")
-    assert published["run_date"] == HAPPY_DAY and published["gate"]
+    assert published["gate"] and published["marts"] == sorted(MARTS)
+    assert happy["box"].audit_schemas() == [] and set(happy["hashes"]) == set(MARTS)
     assert summary["dbt"]["tests_failed"] == 0 and summary["gx"]["success"] is True
     assert summary["mart_rows"]["orders"] == happy["expected"].orders.written
     assert any(HAPPY_DAY in m.subject and "published" in m.subject for m in happy["summaries"])
 
 
 def test_the_run_published_its_metrics_to_cloudwatch(happy, settings):
+    """This run's values, sent after it started (not a metric name any run ever sent)."""
     from include.dataops.observability.metrics import cloudwatch_client
 
-    names = {
-        m["MetricName"]
-        for page in cloudwatch_client(settings)
-        .get_paginator("list_metrics")
-        .paginate(Namespace=settings.cloudwatch.namespace)
-        for m in page["Metrics"]
-    }
-    assert {"RecordsRead", "RecordsWritten", "RecordsQuarantined", "MartRows", "DbtModelDuration"} <= names
+    expected = happy["expected"].orders
+    client = cloudwatch_client(settings)
+    for name, dimension, value in (
+        ("RecordsRead", ("Dataset", "orders"), expected.read),
+        ("RecordsWritten", ("Dataset", "orders"), expected.written),
+        ("RecordsQuarantined", ("Dataset", "orders"), expected.quarantined_total),
+        ("MartRows", ("Table", "orders"), expected.written),
+    ):
+        points = client.get_metric_statistics(
+            Namespace=settings.cloudwatch.namespace,
+            MetricName=name,
+            Dimensions=[{"Name": dimension[0], "Value": dimension[1]}],
+            StartTime=happy["started"],
+            EndTime=datetime.now(UTC) + timedelta(minutes=1),
+            Period=60,
+            Statistics=["Minimum", "Maximum"],
+        )["Datapoints"]
+        assert any(value in (p["Minimum"], p["Maximum"]) for p in points), (name, value, points)
 
 
-def test_rerunning_the_same_day_leaves_an_identical_warehouse(happy):
+def test_rerunning_the_same_day_leaves_an_identical_warehouse(happy, settings):
     box = happy["box"]
     before = {table: box.rows(table) for table in MARTS}
+    started = datetime.now(UTC)
     ok, log = box.run_dag(HAPPY_DAY)
     assert ok, log[-3000:]
-    assert ran(log, "publish")
+    assert published_by(settings, HAPPY_DAY, run_id_of(log), started, happy["expected"].orders.read)
     assert {table: box.rows(table) for table in MARTS} == before
     assert {table: box.content_hash(table) for table in MARTS} == happy["hashes"]

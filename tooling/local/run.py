@@ -3,7 +3,8 @@
 It writes sample raw data (bad records included), runs `orders_nightly` with `airflow dags test`
 (local Spark, DuckDB, the moto server), then reads back from the emulator what the run left: the
 run summary, the metrics and the SNS messages. It prints the summary and writes it to
-.local/last-run.json. The exit code is the quality gate's verdict.
+.local/last-run.json. With several days it names each day's outcome; the exit code fails when
+any day failed (its marts were then not published: the consumer schema kept the last good set).
 
     python -m tooling.local.run [--rows N] [--days N] [--bad-share X] [--run-date YYYY-MM-DD]
 """
@@ -111,16 +112,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=10_000, help="orders per day (default 10000)")
     parser.add_argument("--days", type=int, default=1)
     parser.add_argument("--bad-share", type=float, default=0.02)
-    parser.add_argument("--run-date", default=None, help="last day to run (default: yesterday, UTC)")
+    parser.add_argument(
+        "--run-date", type=_day, default=None, help="last day to run, YYYY-MM-DD (default: yesterday, UTC)"
+    )
     args = parser.parse_args(argv)
     progress.quiet_library_logs()
 
     from tooling.local.topic_capture import TopicCapture
 
     settings = load_settings()
-    last = (
-        date.fromisoformat(args.run_date) if args.run_date else datetime.now(UTC).date() - timedelta(days=1)
-    )
+    last = args.run_date or datetime.now(UTC).date() - timedelta(days=1)
     try:
         days = sample_data.generate(settings.lake.raw, last, args.days, args.rows, args.bad_share)
     except sample_data.SampleDataError as err:
@@ -131,9 +132,10 @@ def main(argv: list[str] | None = None) -> int:
         TopicCapture(settings, settings.alerts_topic_arn) as alerts,
         TopicCapture(settings, settings.notifications_topic_arn) as notes,
     ):
+        outcomes: dict[str, bool] = {}
         for day in days:
             print(f"running {DAG_ID} for {day.dt} (log: {LOG_DIR / f'{day.dt}.log'}) ...", flush=True)
-            succeeded = run_dag(day.dt, LOG_DIR / f"{day.dt}.log")
+            outcomes[day.dt] = succeeded = run_dag(day.dt, LOG_DIR / f"{day.dt}.log")
         messages = alerts.wait_for(0, timeout_seconds=2) + notes.wait_for(
             1 if succeeded else 0, timeout_seconds=5
         )
@@ -142,9 +144,21 @@ def main(argv: list[str] | None = None) -> int:
     metrics = _metrics_sent(settings)
     report["metrics_sent"] = metrics
     report["sns_messages"] = [{"subject": m.subject, "message": m.message} for m in messages]
+    report["days"] = {dt: "published" if ok else "FAILED, not published" for dt, ok in outcomes.items()}
     LAST_RUN.write_text(json.dumps(report, indent=2, default=str) + "\n")
     print_report(report, metrics, messages)
-    return 0 if succeeded and report["reconciled"] else 1
+    if len(outcomes) > 1:
+        print("days: " + ", ".join(f"{dt} {outcome}" for dt, outcome in report["days"].items()))
+    return 0 if all(outcomes.values()) and report["reconciled"] else 1
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a day: use YYYY-MM-DD, e.g. RUN_DATE=2026-11-23"
+        ) from None
 
 
 def _metrics_sent(settings: Settings) -> int:

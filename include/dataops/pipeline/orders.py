@@ -14,6 +14,7 @@ from typing import Any
 
 from fsspec.core import url_to_fs
 
+from include.dataops.pipeline.audit import audit_schema_name
 from include.dataops.pipeline.reconcile import ReconcileError, load_manifest, reconcile
 from include.dataops.settings import Settings, load_settings
 
@@ -32,15 +33,19 @@ class RunDateError(ValueError):
 
 
 def resolve_run_date(
-    requested: str | None, data_interval_start: datetime | None, run_after: datetime | None = None
+    requested: str | None,
+    data_interval_start: datetime | None,
+    run_id: str,
+    run_after: datetime | None = None,
 ) -> dict[str, str]:
-    """The day this run processes, and the instant freshness is judged against.
+    """The day this run processes, the instant freshness is judged against, and its audit schema.
 
     A manual run may name its day (params.run_date: a calendar day, not after the run's own day);
     otherwise it is the data interval's day, in UTC like the schedule. A run with no data
     interval (triggered with `logical_date: null`) processes the latest complete day: the day
     before `run_after`, which stays fixed when the run is cleared, so a rerun redoes the same day.
     `as_of` is the end of that day, so a rerun or backfill judges recency as the first run did.
+    `audit_schema` is where this run's dbt builds every model, until publish (pipeline/audit.py).
     """
     triggered_on = (run_after or datetime.now(UTC)).astimezone(UTC).date()
     if requested is not None:
@@ -54,7 +59,11 @@ def resolve_run_date(
         day = data_interval_start.astimezone(UTC).date()
     else:
         day = triggered_on - timedelta(days=1)
-    return {"run_date": day.isoformat(), "as_of": f"{day + timedelta(days=1)}T00:00:00"}
+    return {
+        "run_date": day.isoformat(),
+        "as_of": f"{day + timedelta(days=1)}T00:00:00",
+        "audit_schema": audit_schema_name(day.isoformat(), run_id),
+    }
 
 
 def _calendar_day(text: str) -> date:
@@ -93,9 +102,21 @@ def reconcile_run(run_date: str) -> dict[str, Any]:
     return manifest
 
 
-def publish(settings: Settings, run_date: str, gate: dict[str, Any]) -> str:
-    """Mark the day's marts as published: the marker downstream DAGs and people look for."""
-    return _put_json(settings, f"{PUBLISHED_PREFIX}/dt={run_date}.json", {"run_date": run_date, "gate": gate})
+def publish(settings: Settings, run: dict[str, str], gate: dict[str, Any], run_id: str) -> str:
+    """Move the run's marts into the consumer schema (one transaction), then write the marker.
+
+    The marker (the key downstream DAGs and people look for) names the marts and the run, so a
+    reader can tell which run's tables the consumer schema holds.
+    """
+    from include.dataops.airflow.cosmos import DBT_MANIFEST
+    from include.dataops.pipeline.publish import publish_audit
+
+    marts = publish_audit(settings, run["audit_schema"], DBT_MANIFEST)
+    return _put_json(
+        settings,
+        f"{PUBLISHED_PREFIX}/dt={run['run_date']}.json",
+        {"run_date": run["run_date"], "run_id": run_id, "marts": marts, "gate": gate},
+    )
 
 
 def quality_gate(run_date: str, dag_id: str, run_id: str, run_started: datetime) -> dict[str, Any]:

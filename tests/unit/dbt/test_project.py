@@ -209,3 +209,18 @@ def test_daily_runs_are_idempotent_and_match_a_full_build(
 
     _ok(warehouse.dbt("run", "--full-refresh", run_date=DAYS[0]))
     assert warehouse.snapshot() == after_last_day
+
+
+def test_with_an_audit_schema_every_model_is_built_there_and_nothing_in_the_target_schema(
+    tmp_path: Path,
+) -> None:
+    """Write-audit-publish's routing (macros/generate_schema_name.sql): the var, not the target."""
+    warehouse = Warehouse(tmp_path, days=DAYS[:1])
+    _ok(warehouse.dbt("run", audit_schema="audit_20261121_0a1b2c3d"))
+    with duckdb.connect(str(warehouse.duckdb_path), read_only=True) as con:
+        built = con.sql(
+            "select table_schema, table_name from information_schema.tables where table_catalog = 'warehouse'"
+        ).fetchall()
+    manifest = json.loads((warehouse.target / "manifest.json").read_text())
+    models = {node["name"] for node in manifest["nodes"].values() if node["resource_type"] == "model"}
+    assert set(built) == {("audit_20261121_0a1b2c3d", model) for model in models}

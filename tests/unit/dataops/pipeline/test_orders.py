@@ -9,21 +9,24 @@ from datetime import UTC, datetime
 import pytest
 
 from include.dataops.pipeline import orders as orders_pipeline
+from include.dataops.pipeline.audit import audit_schema_name
 from include.dataops.settings import Lake
 
 
 def test_the_run_date_is_the_data_intervals_day_unless_a_param_names_one():
     start = datetime(2026, 11, 23, 3, tzinfo=UTC)
-    assert orders_pipeline.resolve_run_date(None, start) == {
+    run_id = "scheduled__2026-11-24T03:00:00+00:00"
+    assert orders_pipeline.resolve_run_date(None, start, run_id) == {
         "run_date": "2026-11-23",
         "as_of": "2026-11-24T00:00:00",
+        "audit_schema": audit_schema_name("2026-11-23", run_id),
     }
-    assert orders_pipeline.resolve_run_date("2026-02-28", start)["as_of"] == "2026-03-01T00:00:00"
+    assert orders_pipeline.resolve_run_date("2026-02-28", start, run_id)["as_of"] == "2026-03-01T00:00:00"
 
 
 def test_a_malformed_run_date_is_refused():
     with pytest.raises(ValueError):
-        orders_pipeline.resolve_run_date("2026-13-01", datetime(2026, 1, 1, tzinfo=UTC))
+        orders_pipeline.resolve_run_date("2026-13-01", datetime(2026, 1, 1, tzinfo=UTC), "manual__1")
 
 
 def test_the_sensor_waits_until_every_dataset_of_the_day_has_landed(settings, tmp_path):
