@@ -69,8 +69,7 @@ def test_astro_project_files_exist_and_carry_no_exceptions():
 
 
 def test_make_plugins_zip_writes_the_bytes_a_deploy_uploads():
-    # plugins/ holds only its README today, and two empty zips are equal whoever built them; a probe
-    # plugin with an odd mtime makes the bytes depend on the builder (timestamps, order, modes).
+    # A probe plugin with an odd mtime makes the bytes depend on the builder (timestamps, order, modes).
     probe = REPO_ROOT / "plugins" / f"probe_{uuid.uuid4().hex[:8]}.py"
     try:
         probe.write_text("# a plugin the test adds and removes\n")
@@ -81,5 +80,5 @@ def test_make_plugins_zip_writes_the_bytes_a_deploy_uploads():
     finally:
         probe.unlink()
 
-    assert zipfile.ZipFile(io.BytesIO(built)).namelist() == [probe.name]
+    assert probe.name in zipfile.ZipFile(io.BytesIO(built)).namelist()
     assert built == expected
