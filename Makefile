@@ -252,3 +252,9 @@ sample-data: $(VENV)/.installed | $(LOCAL)/env.sh ## raw orders + customers endi
 .PHONY: glue-local
 glue-local: $(VENV)/.installed | $(LOCAL)/env.sh ## run glue_jobs/orders_transform.py unedited on local Spark for GLUE_DATE, then reconcile its manifest
 	$(WITH_ENV) $(PY) -m tooling.local.glue_job --run-date $(GLUE_DATE)
+
+# ---------------------------------------------------------------- health report (include/dataops/observability)
+.PHONY: metric-definitions
+metric-definitions: $(VENV)/.installed ## write the dashboard's metric list for Terraform from include/dataops/observability/metric_definitions.py
+	$(PY) -m include.dataops.observability.metric_definitions > infra/terraform/modules/observability/metric_definitions.json
+	@echo "infra/terraform/modules/observability/metric_definitions.json"
