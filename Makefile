@@ -258,3 +258,7 @@ glue-local: $(VENV)/.installed | $(LOCAL)/env.sh ## run glue_jobs/orders_transfo
 metric-definitions: $(VENV)/.installed ## write the dashboard's metric list for Terraform from include/dataops/observability/metric_definitions.py
 	$(PY) -m include.dataops.observability.metric_definitions > infra/terraform/modules/observability/metric_definitions.json
 	@echo "infra/terraform/modules/observability/metric_definitions.json"
+
+.PHONY: report
+report: bootstrap ## the pipeline health report from the local run history (make run first) into .local/report/index.html
+	@$(WITH_ENV) $(PY) -m tooling.report

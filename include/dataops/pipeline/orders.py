@@ -12,12 +12,12 @@ from typing import Any
 
 from fsspec.core import url_to_fs
 
+from include.dataops.observability.run_record import RUNS_PREFIX
 from include.dataops.pipeline.reconcile import ReconcileError, load_manifest, reconcile
 from include.dataops.settings import Settings, load_settings
 
 DATASETS = ("orders", "customers")
 PUBLISHED_PREFIX = "published/orders"
-RUNS_PREFIX = "runs/orders_nightly"
 
 
 class PipelineError(RuntimeError):
@@ -96,28 +96,47 @@ def quality_gate(run_date: str, dag_id: str, run_id: str, run_started: datetime)
 
 
 def report(run_date: str, dag_id: str, run_id: str, gate: dict[str, Any]) -> dict[str, Any]:
-    """CloudWatch metrics and the SNS summary; the summary is also kept beside the published marker."""
+    """CloudWatch metrics and the SNS summary (kept beside the published marker), then the run's
+    record and the health report rebuilt from the history; the summary carries the report's link.
+    """
     import tempfile
     from pathlib import Path
 
     from include.dataops.airflow import cosmos as dbt_cosmos
     from include.dataops.gx.checks import load_gx_result
+    from include.dataops.observability import report as health_report
+    from include.dataops.observability import run_record
     from include.dataops.observability.notify import report_run
     from include.dataops.pipeline.dbt_results import load_run_results
 
     settings = load_settings()
+    stages = run_record.stage_outcomes(dag_id, run_id)
     with tempfile.TemporaryDirectory() as tmp:
         paths = dbt_cosmos.download_run_results(settings, dag_id, run_id, Path(tmp))
         dbt = load_run_results(paths, dbt_cosmos.DBT_MANIFEST)
+    manifest = load_manifest(settings.lake.curated, run_date)
     summary = report_run(
         run_date,
         settings=settings,
-        manifest=load_manifest(settings.lake.curated, run_date),
+        manifest=manifest,
         dbt=dbt,
         gx=load_gx_result(run_date, settings),
         gate=gate,
+        stage_durations={s["stage"]: s["seconds"] for s in stages if s["seconds"] is not None},
+        docs={"health_report": health_report.report_uri(settings)},
     )
     _put_json(settings, f"{RUNS_PREFIX}/dt={run_date}/summary.json", summary)
+    record = run_record.build_record(
+        summary,
+        run_id=run_id,
+        stages=stages,
+        model_seconds=dbt.model_durations,
+        freshness_hours=run_record.freshness(settings),
+        freshness_sla_hours=settings.sla.freshness_hours,
+        manifest=manifest,
+    )
+    health_report.save_record(settings, record)
+    health_report.publish_report(settings)
     return summary
 
 
