@@ -131,8 +131,8 @@ def default_docs_dir(settings: Settings) -> Path:
 
 def fetch_frames(settings: Settings, run_date: str, config: GxConfig) -> dict[str, pd.DataFrame]:
     """Today's rows of each checked dataset, keyed by suite name, plus the marts' history."""
+    from include.dataops.gx import suites
     from include.dataops.warehouse import query_df
-    from include.gx import suites
 
     t, c, schema = config.tables, config.columns, settings.warehouse.schema
     day = _iso_day(run_date)
@@ -203,8 +203,8 @@ def build_marts_checkpoint(
     from great_expectations.checkpoint.actions import UpdateDataDocsAction
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    from include.dataops.gx import suites
     from include.dataops.gx.actions import PublishArtifactsAction, RemoveFramesAction
-    from include.gx import suites
 
     config = config or GxConfig()
     day = _iso_day(run_date)
