@@ -27,6 +27,7 @@ help: ## list the targets
 $(UV):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "error: Python 3.11+ is needed: install it, or point PYTHON=<path> at one.")'
 	@command -v java >/dev/null || { echo "error: Java 17 is needed for local Spark: install openjdk-17-jre-headless." >&2; exit 1; }
+	@command -v $${CHROMIUM:-/usr/bin/chromium} >/dev/null || echo "note: the browser tests need Chromium: install it with apt-get install chromium (the rest works without it)."
 	$(PYTHON) -m venv $(LOCAL)/uv
 	$(LOCAL)/uv/bin/pip install --quiet uv==$(UV_VERSION)
 
