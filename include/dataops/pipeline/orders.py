@@ -97,15 +97,16 @@ def quality_gate(run_date: str, dag_id: str, run_id: str, run_started: datetime)
 
 def report(run_date: str, dag_id: str, run_id: str, gate: dict[str, Any]) -> dict[str, Any]:
     """CloudWatch metrics and the SNS summary (kept beside the published marker), then the run's
-    record and the health report rebuilt from the history; the summary carries the report's link.
+    record, the health report rebuilt from the history (the summary carries its link), and the
+    lineage event joining the curated tables to the warehouse sources dbt read.
     """
     import tempfile
     from pathlib import Path
 
     from include.dataops.airflow import cosmos as dbt_cosmos
     from include.dataops.gx.checks import load_gx_result
+    from include.dataops.observability import lineage, run_record
     from include.dataops.observability import report as health_report
-    from include.dataops.observability import run_record
     from include.dataops.observability.notify import report_run
     from include.dataops.pipeline.dbt_results import load_run_results
 
@@ -137,6 +138,7 @@ def report(run_date: str, dag_id: str, run_id: str, gate: dict[str, Any]) -> dic
     )
     health_report.save_record(settings, record)
     health_report.publish_report(settings)
+    lineage.emit_source_links(settings)
     return summary
 
 
