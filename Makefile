@@ -28,6 +28,7 @@ help: ## list the targets, section by section, in the order this file has them
 $(UV):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "error: Python 3.11+ is needed: install it, or point PYTHON=<path> at one.")'
 	@command -v java >/dev/null || { echo "error: Java 17 is needed for local Spark: install openjdk-17-jre-headless." >&2; exit 1; }
+	@command -v $${CHROMIUM:-/usr/bin/chromium} >/dev/null || echo "note: the browser tests need Chromium: install it with apt-get install chromium (the rest works without it)."
 	$(PYTHON) -m venv $(LOCAL)/uv
 	$(LOCAL)/uv/bin/pip install --quiet uv==$(UV_VERSION)
 
@@ -276,3 +277,13 @@ sample-data: $(VENV)/.installed | $(LOCAL)/env.sh ## raw orders + customers endi
 .PHONY: glue-local
 glue-local: $(VENV)/.installed | $(LOCAL)/env.sh ## run glue_jobs/orders_transform.py unedited on local Spark for GLUE_DATE, then reconcile its manifest
 	$(WITH_ENV) $(PY) -m tooling.local.glue_job --run-date $(GLUE_DATE)
+
+# ---------------------------------------------------------------- health report (include/dataops/observability)
+.PHONY: metric-definitions
+metric-definitions: $(VENV)/.installed ## write the dashboard's metric list for Terraform from include/dataops/observability/metric_definitions.py
+	$(PY) -m include.dataops.observability.metric_definitions > infra/terraform/modules/observability/metric_definitions.json
+	@echo "infra/terraform/modules/observability/metric_definitions.json"
+
+.PHONY: report
+report: bootstrap ## the pipeline health report from the local run history (make run first) into .local/report/index.html
+	@$(WITH_ENV) $(PY) -m tooling.report

@@ -29,7 +29,9 @@ from __future__ import annotations
 
 import json
 import operator
+import os
 import sys
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -59,6 +61,13 @@ CURRENCY = "CAD"
 MAX_ORDER_TOTAL = 1_000_000
 MAX_ITEM_COUNT = 10_000
 MANIFEST_PREFIX = "_manifests/orders_transform"
+# Lineage: the job's own OpenLineage events (raw partition -> curated and quarantine). The transport
+# is the Airflow provider's setting when Airflow started the job (local Spark inherits its
+# environment), else the optional --OPENLINEAGE_TRANSPORT job argument (JSON), else the client's
+# own OPENLINEAGE_* configuration; with none, or without the client (AWS Glue 5.0 does not ship
+# it), the job runs unchanged and says so in one log line.
+LINEAGE_JOB_NAMESPACE = "dataops"
+LINEAGE_PRODUCER = "https://github.com/dataops/orders/glue_jobs/orders_transform.py"
 
 # Each file is read as one Spark partition, so a row's index in its partition is its line number.
 _ONE_FILE_PER_PARTITION = str(1 << 40)
@@ -549,6 +558,75 @@ def _quarantine(
     return rows.unionByName(files)
 
 
+def lineage_name(location: str) -> tuple[str, str]:
+    """OpenLineage naming spec: s3://bucket/key is ("s3://bucket", "key"); a local path ("file", path)."""
+    if "://" in location:
+        scheme, rest = location.split("://", 1)
+        bucket, _, key = rest.partition("/")
+        return f"{'s3' if scheme in ('s3a', 's3n') else scheme}://{bucket}", key.rstrip("/")
+    return "file", os.path.abspath(location)
+
+
+def lineage_datasets(args: dict[str, str]) -> tuple[list[tuple[str, str]], list[tuple[str, str, str, str]]]:
+    """The job's inputs (each raw partition of the day) and outputs (curated and quarantine tables),
+    the outputs with the dataset and the manifest count of rows written to each.
+    """
+    day = args["RUN_DATE"]
+    inputs = [lineage_name(f"{args['RAW_ROOT'].rstrip('/')}/{d.name}/dt={day}") for d in (ORDERS, CUSTOMERS)]
+    outputs = [
+        (*lineage_name(f"{args[root].rstrip('/')}/{d.name}"), d.name, count)
+        for root, count in (("CURATED_ROOT", "written"), ("QUARANTINE_ROOT", "quarantined_total"))
+        for d in (ORDERS, CUSTOMERS)
+    ]
+    return inputs, outputs
+
+
+class _Lineage:
+    """START, then COMPLETE or FAIL, for one job run; a no-op when no client or transport exists."""
+
+    def __init__(self, args: dict[str, str]) -> None:
+        self.args, self.run_id, self.client = args, str(uuid.uuid4()), None
+        transport = os.environ.get("AIRFLOW__OPENLINEAGE__TRANSPORT") or args.get("OPENLINEAGE_TRANSPORT")
+        configured = transport or any(k.startswith("OPENLINEAGE") for k in os.environ)
+        try:
+            from openlineage.client import OpenLineageClient
+        except ImportError:
+            print("lineage: the OpenLineage client is not installed: no lineage events", file=sys.stderr)
+            return
+        if not configured:
+            print("lineage: no OpenLineage transport is configured: no lineage events", file=sys.stderr)
+            return
+        self.client = OpenLineageClient(config={"transport": json.loads(transport)} if transport else None)
+
+    def emit(self, state: str, manifest: dict[str, Any] | None = None) -> None:
+        if self.client is None:
+            return
+        from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
+        from openlineage.client.facet_v2 import output_statistics_output_dataset
+
+        inputs, outputs = lineage_datasets(self.args)
+        counts = (manifest or {}).get("datasets") or {}
+        out = []
+        for namespace, name, dataset, count in outputs:
+            facets = (
+                {"outputStatistics": output_statistics_output_dataset.OutputStatisticsOutputDatasetFacet(
+                    rowCount=int(counts[dataset].get(count, 0)))}
+                if dataset in counts else {}
+            )  # fmt: skip
+            out.append(OutputDataset(namespace=namespace, name=name, outputFacets=facets))
+        self.client.emit(
+            RunEvent(
+                eventType=getattr(RunState, state),
+                eventTime=_now(),
+                run=Run(runId=self.run_id),
+                job=Job(namespace=LINEAGE_JOB_NAMESPACE, name=self.args["JOB_NAME"]),
+                producer=LINEAGE_PRODUCER,
+                inputs=[InputDataset(namespace=ns, name=name) for ns, name in inputs],
+                outputs=out,
+            )
+        )
+
+
 def main() -> None:
     """The Glue entry point: resolve the job arguments, run the transform, commit the job."""
     from awsglue.context import GlueContext
@@ -556,14 +634,19 @@ def main() -> None:
     from awsglue.utils import getResolvedOptions
     from pyspark.context import SparkContext
 
-    args = getResolvedOptions(sys.argv, list(JOB_ARGS))
+    optional = [name for name in ("OPENLINEAGE_TRANSPORT",) if f"--{name}" in sys.argv]
+    args = getResolvedOptions(sys.argv, list(JOB_ARGS) + optional)
     glue_context = GlueContext(SparkContext.getOrCreate())
     job = Job(glue_context)
     job.init(args["JOB_NAME"], args)
+    lineage = _Lineage(args)
+    lineage.emit("START")
     try:
         manifest = transform(glue_context.spark_session, args)
     except JobInputError as exc:
+        lineage.emit("FAIL")
         sys.exit(f"error: {exc}")
+    lineage.emit("COMPLETE", manifest)
     for name, entry in manifest["datasets"].items():
         print(
             f"{name}: read {entry['read']}, written {entry['written']}, "

@@ -30,6 +30,7 @@ PID_FILE = LOCAL_DIR / "moto.pid"
 PORT_FILE = LOCAL_DIR / "moto.port"
 LOG_FILE = LOCAL_DIR / "moto.log"
 ENV_FILE = LOCAL_DIR / "env.sh"
+LINEAGE_EVENTS = LOCAL_DIR / "lineage" / "events.jsonl"
 AIRFLOW_HOME = LOCAL_DIR / "airflow"
 WAREHOUSE_PATH = LOCAL_DIR / "warehouse.duckdb"
 # The local UI's login; the REST API test signs in with it too.
@@ -156,6 +157,10 @@ def local_environment(port: int) -> dict[str, str]:
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{UI_USER}:admin",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(AIRFLOW_HOME / "passwords.json"),
         "AIRFLOW__DATAOPS__ENVIRONMENT": "local",
+        # OpenLineage events of the provider, Cosmos's dbt tasks and the Glue job, one JSON a line.
+        "AIRFLOW__OPENLINEAGE__TRANSPORT": json.dumps(
+            {"type": "file", "log_file_path": str(LINEAGE_EVENTS), "append": True}
+        ),
         "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(aws_conn),
         f"AIRFLOW_CONN_{settings.warehouse.conn_id.upper()}": json.dumps(warehouse_conn),
         "AWS_ENDPOINT_URL": endpoint,
@@ -173,6 +178,7 @@ def local_environment(port: int) -> dict[str, str]:
 
 def write_env_file(port: int) -> Path:
     AIRFLOW_HOME.mkdir(parents=True, exist_ok=True)
+    LINEAGE_EVENTS.parent.mkdir(parents=True, exist_ok=True)
     (AIRFLOW_HOME / "passwords.json").write_text(json.dumps({UI_USER: UI_PASSWORD}))
     lines = [f"export {key}={shlex.quote(value)}" for key, value in local_environment(port).items()]
     ENV_FILE.write_text(

@@ -49,10 +49,19 @@ def profile_config(settings: Settings) -> Any:
     from cosmos import ProfileConfig
 
     if settings.warehouse.type == "duckdb":
+        from cosmos.profiles import DuckDBUserPasswordProfileMapping
+
         return ProfileConfig(
             profile_name=PROFILE_NAME,
             target_name=settings.warehouse.dbt_target,
-            profiles_yml_filepath=DBT_PROJECT_DIR / "profiles.yml",
+            profile_mapping=DuckDBUserPasswordProfileMapping(
+                conn_id=settings.warehouse.conn_id,
+                profile_args={
+                    "schema": settings.warehouse.schema,
+                    "threads": 2,
+                    "settings": {"TimeZone": "UTC"},
+                },
+            ),
         )
     from cosmos.profiles import RedshiftUserPasswordProfileMapping
 

@@ -14,13 +14,13 @@ from typing import Any
 
 from fsspec.core import url_to_fs
 
-from include.dataops.pipeline.audit import audit_schema_name
+from include.dataops.observability.run_record import RUNS_PREFIX
+from include.dataops.pipeline.audit import Marts, audit_schema_name
 from include.dataops.pipeline.reconcile import ReconcileError, load_manifest, reconcile
 from include.dataops.settings import Settings, load_settings
 
 DATASETS = ("orders", "customers")
 PUBLISHED_PREFIX = "published/orders"
-RUNS_PREFIX = "runs/orders_nightly"
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
@@ -148,28 +148,50 @@ def quality_gate(run_date: str, dag_id: str, run_id: str, run_started: datetime)
 
 
 def report(run_date: str, dag_id: str, run_id: str, gate: dict[str, Any]) -> dict[str, Any]:
-    """CloudWatch metrics and the SNS summary; the summary is also kept beside the published marker."""
+    """CloudWatch metrics and the SNS summary (kept beside the published marker), then the run's
+    record, the health report rebuilt from the history (the summary carries its link), and the
+    lineage events no engine sends (curated -> dbt sources, audit marts -> consumer marts).
+    """
     import tempfile
     from pathlib import Path
 
     from include.dataops.airflow import cosmos as dbt_cosmos
     from include.dataops.gx.checkpoint import load_gx_result
+    from include.dataops.observability import lineage, run_record
+    from include.dataops.observability import report as health_report
     from include.dataops.observability.notify import report_run
     from include.dataops.pipeline.dbt_results import load_run_results
 
     settings = load_settings()
+    stages = run_record.stage_outcomes(dag_id, run_id)
     with tempfile.TemporaryDirectory() as tmp:
         paths = dbt_cosmos.download_run_results(settings, dag_id, run_id, Path(tmp))
         dbt = load_run_results(paths, dbt_cosmos.DBT_MANIFEST)
+    manifest = load_manifest(settings.lake.curated, run_date)
     summary = report_run(
         run_date,
         settings=settings,
-        manifest=load_manifest(settings.lake.curated, run_date),
+        manifest=manifest,
         dbt=dbt,
         gx=load_gx_result(run_date, settings),
         gate=gate,
+        stage_durations={s["stage"]: s["seconds"] for s in stages if s["seconds"] is not None},
+        docs={"health_report": health_report.report_uri(settings)},
     )
     _put_json(settings, f"{RUNS_PREFIX}/dt={run_date}/summary.json", summary)
+    record = run_record.build_record(
+        summary,
+        run_id=run_id,
+        stages=stages,
+        model_seconds=dbt.model_durations,
+        freshness_hours=run_record.freshness(settings),
+        freshness_sla_hours=settings.sla.freshness_hours,
+        manifest=manifest,
+    )
+    health_report.save_record(settings, record)
+    health_report.publish_report(settings)
+    marts = Marts.from_manifest(dbt_cosmos.DBT_MANIFEST).names
+    lineage.emit_run_links(settings, audit_schema_name(run_date, run_id), marts)
     return summary
 
 

@@ -205,11 +205,11 @@ resource "aws_mwaa_environment" "this" {
 
   # dataops.environment reaches the tasks as AIRFLOW__DATAOPS__ENVIRONMENT, which
   # include/dataops/settings.py reads to pick include/config/<env>.yaml.
-  airflow_configuration_options = {
+  airflow_configuration_options = merge({
     "dataops.environment"    = var.environment
     "secrets.backend"        = "airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend"
     "secrets.backend_kwargs" = jsonencode({ connections_prefix = var.connections_prefix, variables_prefix = var.variables_prefix })
-  }
+  }, local.lineage_configuration_options) # lineage.tf
 
   network_configuration {
     subnet_ids         = var.subnet_ids

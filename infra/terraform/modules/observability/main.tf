@@ -9,20 +9,35 @@ locals {
     Type     = "count"
   }
 
-  # CloudWatch SEARCH expressions draw one line per dimension value, so the dashboard needs no
-  # list of stages, datasets, tables or models.
-  search = {
-    for metric, dimension in {
-      StageDuration       = "Stage"
-      DbtModelDuration    = "Model"
-      RecordsRead         = "Dataset"
-      RecordsWritten      = "Dataset"
-      RecordsQuarantined  = "Dataset"
-      RecordsDeduplicated = "Dataset"
-      MartRows            = "Table"
-      DataFreshness       = "Table"
-    } : metric => "SEARCH('{${var.namespace},${dimension}} MetricName=\"${metric}\"', 'Maximum', 86400)"
-  }
+  # The pipeline's own metrics come from one list, include/dataops/observability/
+  # metric_definitions.py (`make metric-definitions` writes the JSON; a test fails when they
+  # differ). Per-run values share one single-value widget; the rest get a chart each, where a
+  # SEARCH expression draws one line per dimension value, so no stage or table is listed here.
+  metrics = jsondecode(file("${path.module}/metric_definitions.json"))
+  run_values = [
+    for metric in local.metrics : [var.namespace, metric.name, { label = metric.title, stat = metric.statistic }]
+    if length(metric.dimensions) == 0
+  ]
+  series = [for metric in local.metrics : metric if length(metric.dimensions) > 0]
+  series_widgets = [
+    for index, metric in local.series : {
+      type   = "metric"
+      x      = (index % 2) * 12
+      y      = 8 + (index - index % 2) * 3
+      width  = 12
+      height = 6
+      properties = {
+        title   = metric.title
+        view    = "timeSeries"
+        region  = var.aws_region
+        metrics = [[{ expression = "SEARCH('{${var.namespace},${metric.dimensions[0]}} MetricName=\"${metric.name}\"', '${metric.statistic}', 86400)", id = "m${index}" }]]
+        annotations = {
+          horizontal = metric.name == "DataFreshness" ? [{ label = "SLA", value = var.freshness_hours }] : []
+        }
+      }
+    }
+  ]
+  series_end = 8 + (length(local.series) + length(local.series) % 2) * 3
 
   alarm_actions = [var.alerts_topic_arn]
 }
@@ -216,7 +231,7 @@ resource "aws_cloudwatch_dashboard" "pipeline" {
   dashboard_name = "${var.name_prefix}-pipeline"
 
   dashboard_body = jsonencode({
-    widgets = [
+    widgets = concat([
       {
         type   = "alarm"
         x      = 0
@@ -246,15 +261,11 @@ resource "aws_cloudwatch_dashboard" "pipeline" {
         width  = 12
         height = 4
         properties = {
-          title  = "Last run: pipeline and quality gate (1 = passed)"
-          view   = "singleValue"
-          region = var.aws_region
-          period = 86400
-          stat   = "Minimum"
-          metrics = [
-            [var.namespace, "PipelineSuccess"],
-            [var.namespace, "QualityGatePassed"],
-          ]
+          title   = "Last run: pipeline and quality gate (1 = passed)"
+          view    = "singleValue"
+          region  = var.aws_region
+          period  = 86400
+          metrics = local.run_values
         }
       },
       {
@@ -278,64 +289,7 @@ resource "aws_cloudwatch_dashboard" "pipeline" {
       {
         type   = "metric"
         x      = 0
-        y      = 8
-        width  = 12
-        height = 6
-        properties = {
-          title   = "Duration trend per stage (s)"
-          view    = "timeSeries"
-          region  = var.aws_region
-          metrics = [[{ expression = local.search.StageDuration, id = "stages" }]]
-        }
-      },
-      {
-        type   = "metric"
-        x      = 12
-        y      = 8
-        width  = 12
-        height = 6
-        properties = {
-          title   = "Duration trend per dbt model (s)"
-          view    = "timeSeries"
-          region  = var.aws_region
-          metrics = [[{ expression = local.search.DbtModelDuration, id = "models" }]]
-        }
-      },
-      {
-        type   = "metric"
-        x      = 0
-        y      = 14
-        width  = 12
-        height = 6
-        properties = {
-          title  = "Data volume per dataset: read, written, quarantined, deduplicated"
-          view   = "timeSeries"
-          region = var.aws_region
-          metrics = [
-            [{ expression = local.search.RecordsRead, id = "read" }],
-            [{ expression = local.search.RecordsWritten, id = "written" }],
-            [{ expression = local.search.RecordsQuarantined, id = "quarantined" }],
-            [{ expression = local.search.RecordsDeduplicated, id = "deduplicated" }],
-          ]
-        }
-      },
-      {
-        type   = "metric"
-        x      = 12
-        y      = 14
-        width  = 12
-        height = 6
-        properties = {
-          title   = "Rows per mart"
-          view    = "timeSeries"
-          region  = var.aws_region
-          metrics = [[{ expression = local.search.MartRows, id = "marts" }]]
-        }
-      },
-      {
-        type   = "metric"
-        x      = 0
-        y      = 20
+        y      = local.series_end
         width  = 12
         height = 6
         properties = {
@@ -349,22 +303,6 @@ resource "aws_cloudwatch_dashboard" "pipeline" {
           ]
         }
       },
-      {
-        type   = "metric"
-        x      = 12
-        y      = 20
-        width  = 12
-        height = 6
-        properties = {
-          title   = "Data freshness per table (hours)"
-          view    = "timeSeries"
-          region  = var.aws_region
-          metrics = [[{ expression = local.search.DataFreshness, id = "freshness" }]]
-          annotations = {
-            horizontal = [{ label = "SLA", value = var.freshness_hours }]
-          }
-        }
-      },
-    ]
+    ], local.series_widgets)
   })
 }

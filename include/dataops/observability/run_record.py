@@ -1,0 +1,81 @@
+"""What the health report needs from a run beyond its SNS summary, kept beside the summary.
+
+The report task calls `record_run`: per-stage states and durations (Airflow's task breadcrumbs
+for this DAG run), each dbt model's timing, freshness per table and the inputs of the run's
+CloudWatch datums, so the report draws from the history exactly what the dashboard shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from include.dataops.settings import Settings
+
+# runs/<dag>/dt=<day>/ holds a run's summary.json (the SNS summary) and record.json (this module).
+RUNS_PREFIX = "runs/orders_nightly"
+RECORD_NAME = "record.json"
+# The tables whose freshness is judged against sla.freshness_hours, and the column that says when.
+FRESHNESS_COLUMNS = {"orders": "created_at", "customers": "most_recent_ordered_at"}
+
+
+def stage_outcomes(dag_id: str, run_id: str) -> list[dict[str, Any]]:
+    """State and seconds of every finished task of this DAG run, from the Airflow execution API."""
+    from airflow.sdk.execution_time.task_runner import RuntimeTaskInstance
+
+    return [
+        {"stage": crumb["task_id"], "state": str(crumb["state"]), "seconds": crumb.get("duration")}
+        for crumb in RuntimeTaskInstance.get_task_breadcrumbs(dag_id, run_id)
+        if crumb.get("map_index", -1) == -1
+    ]
+
+
+def freshness(settings: Settings, now: datetime | None = None) -> dict[str, float]:
+    """Hours since the newest row of each judged table; a table that cannot be read is left out."""
+    from include.dataops.observability.metrics import data_freshness_hours
+    from include.dataops.warehouse import WarehouseError
+
+    hours: dict[str, float] = {}
+    for table, column in FRESHNESS_COLUMNS.items():
+        try:
+            hours |= data_freshness_hours(settings, table, column, now)
+        except WarehouseError:
+            continue
+    return hours
+
+
+def build_record(
+    summary: Mapping[str, Any],
+    *,
+    run_id: str,
+    stages: list[dict[str, Any]],
+    model_seconds: Mapping[str, float],
+    freshness_hours: Mapping[str, float],
+    freshness_sla_hours: float,
+    manifest: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """One run's history entry; `metric_inputs` are build_metric_data's keyword arguments."""
+    gate = summary.get("gate") or {}
+    return {
+        "run_date": summary.get("run_date"),
+        "run_id": run_id,
+        "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "stages": stages,
+        "freshness_sla_hours": freshness_sla_hours,
+        "quarantined_by_reason": {
+            name: counts.get("quarantined_by_reason", {})
+            for name, counts in (summary.get("datasets") or {}).items()
+        },
+        "gate": gate,
+        "warnings": list(summary.get("warnings") or []),
+        "metric_inputs": {
+            "manifest": {"datasets": dict((manifest or {}).get("datasets") or {})},
+            "stage_durations": {s["stage"]: s["seconds"] for s in stages if s["seconds"] is not None},
+            "mart_rows": dict(summary.get("mart_rows") or {}),
+            "dbt_durations": dict(model_seconds),
+            "freshness_hours": dict(freshness_hours),
+            "quality_gate_passed": gate.get("passed") if gate else None,
+            "pipeline_succeeded": True,
+        },
+    }

@@ -1,0 +1,53 @@
+"""`make report`: the pipeline health report from the local run history, into .local/report/.
+
+The page is the one the report task writes to the artifacts bucket after each run, built from
+the same history (the emulator's artifacts bucket). Here the deployment log is readable, so the
+DORA section is filled in when the log has records.
+
+    python -m tooling.report [--out .local/report/index.html]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from include.dataops.observability.report import build_report
+from include.dataops.settings import Settings, load_settings
+from tooling.local.emulator import LOCAL_DIR
+
+REPORT_PAGE = LOCAL_DIR / "report" / "index.html"
+
+
+def deployment_dora(settings: Settings) -> dict[str, Any] | None:
+    """DORA over the deployment log of this environment, or None while the log is empty."""
+    from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+
+    from tooling.deploy import log
+
+    s3 = S3Hook(aws_conn_id=settings.aws_conn_id).get_conn()
+    records = log.read(s3, settings.buckets.artifacts, settings.environment)
+    return log.dora(records, datetime.now(UTC)) if records else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=REPORT_PAGE)
+    args = parser.parse_args(argv)
+    settings = load_settings()
+    try:
+        page = build_report(settings, dora=deployment_dora(settings))
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(page)
+    print(f"{args.out} ({len(page) // 1024} KiB): open it in a browser (file://{args.out.resolve()})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
