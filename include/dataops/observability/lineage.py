@@ -37,8 +37,8 @@ def warehouse_names(settings: Settings) -> tuple[str, str]:
 
     conn = BaseHook.get_connection(settings.warehouse.conn_id)
     if settings.warehouse.type == "duckdb":
-        return f"duckdb://{conn.host}", Path(conn.host).stem
-    return f"redshift://{conn.host}:{conn.port or 5439}", conn.schema
+        return f"duckdb://{conn.host}", Path(conn.host or "").stem
+    return f"redshift://{conn.host}:{conn.port or 5439}", conn.schema or ""
 
 
 def source_link_event(settings: Settings, job_namespace: str, run_id: str) -> Any:

@@ -39,7 +39,8 @@ def model_regressions(history: Sequence[Mapping[str, Any]]) -> list[tuple[str, s
     """(run date, model, seconds) of every dbt model timing slower than its own earlier runs."""
     from include.dataops.observability.metrics import find_regressions
 
-    marked, past = [], defaultdict(list)
+    marked: list[tuple[str, str, float]] = []
+    past: defaultdict[str, list[float]] = defaultdict(list)
     for run in history:
         current = run["metric_inputs"].get("dbt_durations") or {}
         marked += [(run["run_date"], r.model, r.seconds) for r in find_regressions(current, past)]
