@@ -173,8 +173,8 @@ smoke: $(VENV)/.installed ## trigger the nightly DAG on MWAA and wait for succes
 	$(PY) -m tooling.deploy smoke --env $(ENV) --dag orders_nightly
 
 .PHONY: dora
-dora: $(VENV)/.installed ## DORA metrics from the deployment log: make dora ENV=prod
-	$(PY) -m tooling.deploy dora --env $(ENV)
+dora: $(VENV)/.installed ## DORA metrics from the deployment log and run history, sent to CloudWatch: make dora [ENV=prod] (default local)
+	$(if $(filter-out local,$(or $(ENV),local)),,$(WITH_ENV)) $(PY) -m tooling.deploy dora --env $(or $(ENV),local)
 
 # ---------------------------------------------------------------- dbt project (dbt/, .sqlfluff)
 # Every dbt call: the dbt venv, this project and its profiles, no phoning home.

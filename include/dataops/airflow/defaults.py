@@ -1,4 +1,4 @@
-"""What every DAG in this repository shares: owner, retries, and the failure alert.
+"""What every DAG in this repository shares: owner, retries, timeouts, the alert, the run history.
 
 The settings file is read at parse time: a small file shipped beside the DAGs, read once per
 process, with no network, Variables or Connections (tests/dags proves it).
@@ -40,30 +40,70 @@ def notify_failure(context: Context) -> None:
         subject="[{{ dag.dag_id }}] task failed: {{ ti.task_id }}",
         message=FAILURE_MESSAGE,
     )(context)
+    from include.dataops.observability.run_history import GATE_FAILED, RUN_FAILED
+
+    ti = context["ti"]
+    record_run_event(context, GATE_FAILED if ti.task_id == settings.monitoring.gate_task else RUN_FAILED)
 
 
 def record_stage_duration(context: Context) -> None:
-    """Publish the task's duration as the StageDuration metric (dimension Stage = task id).
+    """Publish the task's duration as the StageDuration metric (dimension Stage = task id);
+    the publish task's success also ends any data incident in the run history.
 
     Best effort: a metrics outage must not fail a task whose work is done, so it only logs.
     """
     from datetime import UTC, datetime
 
     from include.dataops.observability.metrics import publish_run_metrics
+    from include.dataops.observability.run_history import PUBLISHED
 
     ti = context["ti"]
+    settings = load_settings()
     try:
         seconds = (datetime.now(UTC) - ti.start_date).total_seconds()
-        publish_run_metrics(load_settings(), stage_durations={ti.task_id: seconds})
+        publish_run_metrics(settings, stage_durations={ti.task_id: seconds})
     except Exception as err:
         log.warning("StageDuration for %s not published: %s", ti.task_id, err)
+    if ti.task_id == settings.monitoring.publish_task:
+        record_run_event(context, PUBLISHED)
+
+
+def record_run_event(context: Context, kind: str) -> None:
+    """Append a run event (failed run, failed gate, publish) to the run history in the artifacts
+    bucket, then recompute and publish the DORA metrics, which change with every such event.
+
+    Best effort: the alert has gone out or the data is published either way; it only logs.
+    """
+    from datetime import UTC, datetime
+
+    from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+
+    from include.dataops.observability import dora, run_history
+    from include.dataops.observability.metrics import cloudwatch_client
+
+    settings, ti, now = load_settings(), context["ti"], datetime.now(UTC)
+    event = run_history.RunEvent(
+        settings.environment, kind, now.isoformat(), ti.dag_id, ti.run_id, detail=ti.task_id
+    )
+    try:
+        s3 = S3Hook(aws_conn_id=settings.aws_conn_id, region_name=settings.aws_region).get_conn()
+        run_history.append(s3, settings.buckets.artifacts, event)
+        window = settings.monitoring.change_failure_window_hours
+        metrics = dora.collect(s3, settings.buckets.artifacts, settings.environment, now, 30, window)
+        dora.publish(
+            cloudwatch_client(settings), settings.cloudwatch.namespace, metrics, settings.environment, now
+        )
+    except Exception as err:
+        log.warning("Run event %s of %s not (fully) recorded: %s", kind, ti.task_id, err)
 
 
 def default_args(**overrides: Any) -> dict[str, Any]:
-    """Owner, retries and the failure alert; retry counts and delays are per-environment settings."""
-    retries = load_settings().retries
+    """Owner, retries, the timeout and the callbacks; counts, delays and bounds are settings."""
+    settings = load_settings()
+    retries = settings.retries
     args: dict[str, Any] = {
         "owner": OWNER,
+        "execution_timeout": timedelta(minutes=settings.monitoring.task_timeout_minutes),
         "retries": retries.count,
         "retry_delay": timedelta(seconds=retries.delay_seconds),
         "retry_exponential_backoff": True,
