@@ -8,7 +8,7 @@ from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, task
 from cosmos import DbtTaskGroup
 
 from include.dataops.airflow import cosmos as dbt_cosmos
-from include.dataops.airflow.defaults import default_args
+from include.dataops.airflow.defaults import dag_args, default_args
 from include.dataops.airflow.glue import glue_transform
 from include.dataops.gx.checks import gx_validate_marts_task
 from include.dataops.pipeline import orders as orders_pipeline
@@ -59,6 +59,7 @@ Manual runs: `run_date` (YYYY-MM-DD) reprocesses a day, `full_refresh` rebuilds 
     max_active_runs=1,
     max_active_tasks=settings.concurrency.max_active_tasks,
     default_args=default_args(),
+    **dag_args(),
     tags=["orders", "nightly", "glue", "dbt", "gx"],
     doc_md=DOC,
     params={

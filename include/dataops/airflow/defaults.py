@@ -23,6 +23,11 @@ FAILURE_MESSAGE = (
     "Log: {{ ti.log_url }}"
 )
 
+RUN_FAILURE_MESSAGE = (
+    "FAILED: run {{ run_id }} of {{ dag.dag_id }} ({{ reason | default('failed') }}).\n"
+    "Log: the run's grid view in the Airflow UI"
+)
+
 
 def notify_failure(context: Context) -> None:
     """Send an SNS alert to this environment's alerts topic, naming the task and the error.
@@ -81,10 +86,12 @@ def record_run_event(context: Context, kind: str) -> None:
     from include.dataops.observability import dora, run_history
     from include.dataops.observability.metrics import cloudwatch_client
 
-    settings, ti, now = load_settings(), context["ti"], datetime.now(UTC)
-    event = run_history.RunEvent(
-        settings.environment, kind, now.isoformat(), ti.dag_id, ti.run_id, detail=ti.task_id
-    )
+    settings, now = load_settings(), datetime.now(UTC)
+    ti, dag_run = context.get("ti"), context.get("dag_run")
+    dag_id = ti.dag_id if ti else getattr(dag_run, "dag_id", "")
+    run_id = ti.run_id if ti else getattr(dag_run, "run_id", "")
+    detail = ti.task_id if ti else str(context.get("reason") or "run")
+    event = run_history.RunEvent(settings.environment, kind, now.isoformat(), dag_id, run_id, detail=detail)
     try:
         s3 = S3Hook(aws_conn_id=settings.aws_conn_id, region_name=settings.aws_region).get_conn()
         run_history.append(s3, settings.buckets.artifacts, event)
@@ -94,7 +101,39 @@ def record_run_event(context: Context, kind: str) -> None:
             cloudwatch_client(settings), settings.cloudwatch.namespace, metrics, settings.environment, now
         )
     except Exception as err:
-        log.warning("Run event %s of %s not (fully) recorded: %s", kind, ti.task_id, err)
+        log.warning("Run event %s (%s) not (fully) recorded: %s", kind, detail, err)
+
+
+def notify_run_failure(context: Context) -> None:
+    """The DAG-level failure callback: a run that hit its dagrun_timeout has its running tasks
+    skipped, so no task callback fires; this sends the page and records the incident instead.
+    A run failed by a task has been paged by that task's callback already.
+    """
+    if context.get("reason") == "task_failure":
+        return
+    from airflow.providers.amazon.aws.notifications.sns import SnsNotifier
+
+    from include.dataops.observability.run_history import RUN_FAILED
+
+    settings = load_settings()
+    SnsNotifier(
+        aws_conn_id=settings.aws_conn_id,
+        region_name=settings.aws_region,
+        target_arn=settings.alerts_topic_arn,
+        subject="[{{ dag.dag_id }}] run failed: {{ reason | default('failed') }}",
+        message=RUN_FAILURE_MESSAGE,
+    )(context)
+    record_run_event(context, RUN_FAILED)
+
+
+def dag_args() -> dict[str, Any]:
+    """What every DAG passes to @dag: the bound on a whole run and the alert when it is hit.
+
+    dagrun_timeout rather than a DeadlineAlert: in Airflow 3.2.1 a deadline only calls back,
+    while the timeout also stops the run (the scheduler fails it and skips its running tasks).
+    """
+    minutes = load_settings().monitoring.dagrun_timeout_minutes
+    return {"dagrun_timeout": timedelta(minutes=minutes), "on_failure_callback": notify_run_failure}
 
 
 def default_args(**overrides: Any) -> dict[str, Any]:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
-from include.dataops.airflow.defaults import default_args, record_stage_duration
+import pytest
+from jinja2 import UndefinedError
+
+from include.dataops.airflow.defaults import dag_args, default_args, record_stage_duration
 from include.dataops.observability.metrics import cloudwatch_client
 
 
@@ -13,6 +16,18 @@ def test_default_args_retry_and_call_back_on_failure_and_success(settings):
     args = default_args()
     assert args["retries"] == settings.retries.count >= 2
     assert args["on_failure_callback"] and args["on_success_callback"]
+    assert args["execution_timeout"] == timedelta(minutes=settings.monitoring.task_timeout_minutes)
+
+
+def test_a_run_is_bounded_by_its_dagrun_timeout_and_pages_when_it_hits_it(settings):
+    args = dag_args()
+    assert args["dagrun_timeout"] == timedelta(minutes=settings.monitoring.dagrun_timeout_minutes)
+    assert args["dagrun_timeout"] > timedelta(minutes=settings.monitoring.task_timeout_minutes)
+    # A run failed by a task was paged by the task's callback: the DAG callback returns before
+    # rendering anything (a timed-out run with this empty context fails rendering `dag`).
+    args["on_failure_callback"]({"reason": "task_failure"})
+    with pytest.raises(UndefinedError, match="'dag' is undefined"):
+        args["on_failure_callback"]({"reason": "timed_out"})
 
 
 def test_a_finished_task_publishes_its_stage_duration(settings):
