@@ -17,14 +17,19 @@ from include.dataops.settings import load_settings
 OWNER = "data-platform"
 log = logging.getLogger(__name__)
 
+# A page (notify.py's header, as a template): severity, what broke, the runbook entry in doc_md.
 FAILURE_MESSAGE = (
-    "FAILED: {{ dag.dag_id }}.{{ ti.task_id }} (run {{ run_id }}, try {{ ti.try_number }}).\n"
+    "Severity: PAGE\n"
+    "What broke: task {{ ti.task_id }} of {{ dag.dag_id }} failed "
+    "(run {{ run_id }}, try {{ ti.try_number }})\n"
+    "Runbook: {{ dag.dag_id }} Docs (doc_md), entry {{ ti.task_id.split('.')[0] }}\n\n"
     "{{ exception | default('') | string | truncate(600) }}\n"
     "Log: {{ ti.log_url }}"
 )
-
 RUN_FAILURE_MESSAGE = (
-    "FAILED: run {{ run_id }} of {{ dag.dag_id }} ({{ reason | default('failed') }}).\n"
+    "Severity: PAGE\n"
+    "What broke: run {{ run_id }} of {{ dag.dag_id }} failed: {{ reason | default('failed') }}\n"
+    "Runbook: {{ dag.dag_id }} Docs (doc_md), entry run timed out\n\n"
     "Log: the run's grid view in the Airflow UI"
 )
 
@@ -42,7 +47,7 @@ def notify_failure(context: Context) -> None:
         aws_conn_id=settings.aws_conn_id,
         region_name=settings.aws_region,
         target_arn=settings.alerts_topic_arn,
-        subject="[{{ dag.dag_id }}] task failed: {{ ti.task_id }}",
+        subject="[PAGE] [{{ dag.dag_id }}] task failed: {{ ti.task_id }}",
         message=FAILURE_MESSAGE,
     )(context)
     from include.dataops.observability.run_history import GATE_FAILED, RUN_FAILED
@@ -120,7 +125,7 @@ def notify_run_failure(context: Context) -> None:
         aws_conn_id=settings.aws_conn_id,
         region_name=settings.aws_region,
         target_arn=settings.alerts_topic_arn,
-        subject="[{{ dag.dag_id }}] run failed: {{ reason | default('failed') }}",
+        subject="[PAGE] [{{ dag.dag_id }}] run failed: {{ reason | default('failed') }}",
         message=RUN_FAILURE_MESSAGE,
     )(context)
     record_run_event(context, RUN_FAILED)
