@@ -222,6 +222,10 @@ dbt-docs: $(DBT_VENV)/.installed | $(LOCAL)/env.sh ## dbt docs into dbt/target/i
 gx-check: $(VENV)/.installed | $(LOCAL)/env.sh ## GX checks on the local marts, or on sample data if dbt has not built them (GX_ARGS="--sample --scenario violations")
 	$(WITH_ENV) $(PY) -m include.dataops.gx.checks $(GX_ARGS)
 
+.PHONY: freshness
+freshness: $(VENV)/.installed | $(LOCAL)/env.sh ## the freshness Lambda's handler against the local warehouse: DataFreshness per table vs its dbt SLA, sent to the emulator
+	$(WITH_ENV) $(PY) -m tooling.local.freshness
+
 # ---------------------------------------------------------------- infrastructure (infra/terraform)
 .PHONY: tf-check
 tf-check: $(VENV)/.installed $(CHECKOV_VENV)/.installed ## Terraform without a binary: parse every .tf, structural tests, checkov

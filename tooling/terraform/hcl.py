@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import hcl2
+import yaml
 
 TERRAFORM = Path(__file__).resolve().parents[2] / "infra" / "terraform"
 ENVIRONMENTS = ("dev", "staging", "prod")
@@ -333,6 +334,9 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "jsonencode": lambda value: json.dumps(value, separators=(",", ":"), sort_keys=True),
     "lower": str.lower,
     "upper": str.upper,
+    # The alarms read each table's freshness SLA from the dbt YAML, where it is written once.
+    "file": lambda path: Path(path).read_text(),
+    "yamldecode": yaml.safe_load,
 }
 _BINOPS: dict[str, Callable[[Any, Any], Any]] = {
     "==": lambda a, b: a == b,
@@ -474,7 +478,14 @@ class Module:
         raw_locals = merged_locals(self.doc)
         self.var = LazyMap(lambda name: self._variable(name, inputs), list(self.variables))
         self.local = LazyMap(lambda name: self.scope.eval(raw_locals[name]), list(raw_locals))
-        self.scope = Scope({"var": self.var, "local": self.local, "module": self._modules()})
+        self.scope = Scope(
+            {
+                "var": self.var,
+                "local": self.local,
+                "module": self._modules(),
+                "path": {"module": str(directory)},
+            }
+        )
         self.scope.roots.update(self._resource_roots())
 
     def _variable(self, name: str, inputs: LazyMap | dict[str, Any]) -> Any:

@@ -95,26 +95,6 @@ def mart_row_counts(settings: Settings, tables: Iterable[str]) -> dict[str, int]
     return {table: int(scalar(f"select count(*) from {schema}.{table}", conn)) for table in tables}
 
 
-def data_freshness_hours(
-    settings: Settings, table: str = "orders", column: str = "created_at", now: datetime | None = None
-) -> dict[str, float]:
-    """Hours since the newest `column` in `table` (timestamps are UTC); the SLA alarm watches it."""
-    from include.dataops.warehouse import WarehouseError, scalar
-
-    newest = scalar(
-        f"select max({column}) from {settings.warehouse.schema}.{table}", settings.warehouse.conn_id
-    )
-    if newest is None:
-        raise WarehouseError(
-            f"{settings.warehouse.schema}.{table} has no rows: freshness needs at least one."
-        )
-    newest = newest.to_pydatetime() if hasattr(newest, "to_pydatetime") else newest
-    if newest.tzinfo is None:
-        newest = newest.replace(tzinfo=UTC)
-    elapsed = (now or datetime.now(UTC)) - newest
-    return {table: round(elapsed.total_seconds() / 3600, 3)}
-
-
 def cloudwatch_client(settings: Settings) -> Any:
     from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 

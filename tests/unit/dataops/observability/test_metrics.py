@@ -102,7 +102,7 @@ def test_inputs_left_out_send_nothing_and_the_gate_sends_zero_on_failure() -> No
     assert gate == {"MetricName": "QualityGatePassed", "Value": 0.0, "Unit": "Count", "Timestamp": NOW}
 
 
-def test_mart_rows_and_freshness_from_the_warehouse(
+def test_mart_rows_from_the_warehouse(
     tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "wh.duckdb"
@@ -115,5 +115,3 @@ def test_mart_rows_and_freshness_from_the_warehouse(
     monkeypatch.setenv("AIRFLOW_CONN_METRICS_WH", json.dumps({"conn_type": "duckdb", "host": str(path)}))
     local = replace(settings, warehouse=replace(settings.warehouse, conn_id="metrics_wh"))
     assert metrics.mart_row_counts(local, ["orders"]) == {"orders": 2}
-    now = datetime(2031, 3, 2, 0, 0, tzinfo=UTC)
-    assert metrics.data_freshness_hours(local, now=now) == {"orders": 5.5}
