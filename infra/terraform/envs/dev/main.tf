@@ -166,3 +166,20 @@ module "observability" {
   freshness_schedule_minutes = var.freshness_schedule_minutes
   tags                       = local.tags
 }
+
+module "freshness" {
+  source = "../../modules/freshness"
+
+  name_prefix                = local.name_prefix
+  environment                = var.environment
+  aws_region                 = var.aws_region
+  aws_account_id             = var.aws_account_id
+  redshift_deployment        = var.redshift_deployment
+  redshift_database          = "dataops"
+  warehouse_schema           = "analytics"
+  metrics_namespace          = local.metrics_namespace
+  artifacts_bucket           = module.data_lake.bucket_names["artifacts"]
+  freshness_schedule_minutes = var.freshness_schedule_minutes
+  kms_key_arn                = module.kms.key_arn
+  tags                       = local.tags
+}
