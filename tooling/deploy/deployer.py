@@ -176,13 +176,9 @@ class Deployer:
             pins.update(pointers)
         return State(dags=self.dag_versions(prefix), files=dict(pins))
 
-    def deploy(
-        self, commit: Commit, dry_run: bool = False, shipped: list[Commit] | None = None
-    ) -> Record | None:
-        """Upload what changed, update MWAA only if pinned files changed, verify, record.
-
-        `shipped` is every commit this deploy makes live (DORA's lead time); by default `commit`.
-        """
+    def deploy(self, commit: Commit, dry_run: bool = False) -> Record | None:
+        """Upload what changed, update MWAA only if pinned files changed, verify, record (with the
+        commits it makes live, those after the last live deploy's: DORA's lead time is per commit)."""
         started = _now()
         self.check_buckets()
         environment = self.describe()
@@ -196,9 +192,8 @@ class Deployer:
         pins = dict(previous.files)
         record = Record(self.target.environment, DEPLOY, commit.sha, commit.time, started, previous=previous)
         record.changes = plan.changes()
-        record.commits = [
-            {"sha": c.sha, "time": c.time} for c in (shipped if shipped is not None else [commit])
-        ]
+        live = deploy_log.last_live_commit(self.s3, self.target.artifacts_bucket, self.target.environment)
+        record.commits = [{"sha": c.sha, "time": c.time} for c in commits_since(self.root, live, commit)]
         try:
             self._apply(plan, previous, pins)
             record.result = SUCCEEDED
@@ -209,12 +204,6 @@ class Deployer:
             record.deployed = State(dags=self.dag_versions(plan.dag_prefix), files=pins)
             self._append(record)
         return record
-
-    def shipped(self, commit: Commit) -> list[Commit]:
-        """The commits a deploy of `commit` makes live: those after the last live deploy's (lead time)."""
-        history = deploy_log.read(self.s3, self.target.artifacts_bucket, self.target.environment)
-        live = [r for r in history if r.live]
-        return commits_since(self.root, live[-1].commit if live else "", commit)
 
     def _append(self, record: Record) -> None:
         record.finished_at = _now()

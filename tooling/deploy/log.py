@@ -115,3 +115,9 @@ def read(s3: Any, bucket: str, environment: str) -> list[Record]:
             f"{exc.response['Error'].get('Message', exc)}; check the bucket name and your access."
         ) from None
     return sorted(records, key=lambda r: (r.started_at, r.key))
+
+
+def last_live_commit(s3: Any, bucket: str, environment: str) -> str:
+    """The commit of the environment's last deploy that went live, or "" before the first."""
+    live = [r for r in read(s3, bucket, environment) if r.live]
+    return live[-1].commit if live else ""
