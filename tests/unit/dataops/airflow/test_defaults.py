@@ -40,3 +40,26 @@ def test_a_finished_task_publishes_its_stage_duration(settings):
         Dimensions=[{"Name": "Stage", "Value": task_id}],
     )["Metrics"]
     assert len(metrics) == 1
+
+
+def test_a_failed_gate_and_a_publish_land_in_the_run_history(settings, aws_endpoint):
+    """The incidents DORA's time to restore reads, written by the real callbacks to the emulator."""
+    import boto3
+
+    from include.dataops.airflow.defaults import record_run_event
+    from include.dataops.observability import run_history
+
+    run_id = f"test_{datetime.now(UTC):%H%M%S%f}"
+    started = datetime.now(UTC) - timedelta(seconds=3)
+    gate = SimpleNamespace(task_id="quality_gate", dag_id="orders_nightly", run_id=run_id, start_date=started)
+    publish = SimpleNamespace(task_id="publish", dag_id="orders_nightly", run_id=run_id, start_date=started)
+
+    record_run_event({"ti": gate}, run_history.GATE_FAILED)
+    record_stage_duration({"ti": publish})
+
+    s3 = boto3.client("s3", endpoint_url=aws_endpoint, region_name=settings.aws_region)
+    events = [e for e in run_history.read(s3, settings.buckets.artifacts, "local") if e.run_id == run_id]
+    assert [(e.kind, e.detail) for e in events] == [
+        (run_history.GATE_FAILED, "quality_gate"),
+        (run_history.PUBLISHED, "publish"),
+    ]
