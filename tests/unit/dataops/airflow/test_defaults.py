@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
+import boto3
 import pytest
 from jinja2 import UndefinedError
 
-from include.dataops.airflow.defaults import dag_args, default_args, record_stage_duration
+from include.dataops.airflow.defaults import dag_args, default_args, record_run_event, record_stage_duration
+from include.dataops.observability import run_history
 from include.dataops.observability.metrics import cloudwatch_client
 
 
@@ -44,11 +46,6 @@ def test_a_finished_task_publishes_its_stage_duration(settings):
 
 def test_a_failed_gate_and_a_publish_land_in_the_run_history(settings, aws_endpoint):
     """The incidents DORA's time to restore reads, written by the real callbacks to the emulator."""
-    import boto3
-
-    from include.dataops.airflow.defaults import record_run_event
-    from include.dataops.observability import run_history
-
     run_id = f"test_{datetime.now(UTC):%H%M%S%f}"
     started = datetime.now(UTC) - timedelta(seconds=3)
     gate = SimpleNamespace(task_id="quality_gate", dag_id="orders_nightly", run_id=run_id, start_date=started)
