@@ -50,7 +50,7 @@ task sends an SNS alert to the alerts topic. What each step does, and what to do
   SQL, row counts and warehouse load with the last good run.
 - **run timed out**: the run passed `monitoring.dagrun_timeout_minutes`; its running tasks were
   skipped. Find the slow task in the grid view, fix or scale it, then clear the run.
-- **data stale**: a table's DataFreshness passed its SLA (dbt `meta.freshness_sla_hours`). Check
+- **data stale**: a table's DataFreshness passed its SLA (dbt `meta.freshness.sla_hours`). Check
   that last night's run published; if it failed, fix it and rerun that day.
 
 Pages (alerts topic) say `Severity: PAGE` and name the entry above to read; notices (the success

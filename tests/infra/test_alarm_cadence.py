@@ -22,6 +22,7 @@ from tooling.terraform import hcl
 
 ALARMS_TF = hcl.TERRAFORM / "modules" / "observability" / "alarms.tf"
 GLUE_METRICS = json.loads((Path(__file__).parent / "aws_glue_metrics.json").read_text())["metrics"]
+DAG_DOCS = (hcl.TERRAFORM.parents[1] / "dags" / "orders_nightly.py").read_text()
 DAY = 86400
 GLUE_REPORT_SECONDS = 30  # Glue reports every 30 s while a job runs; one run a night
 
@@ -157,4 +158,7 @@ def test_pages_go_to_the_alerts_topic_and_notices_to_the_notifications_topic(env
         assert hcl.expression_text(raw) == routes[severity], (
             f"{name}: a {severity} goes to {routes[severity]}"
         )
-        assert "Runbook: orders_nightly Docs, entry " in alarm["alarm_description"], name
+        entry = re.search(r"Runbook: orders_nightly Docs, entry ([^.]+)\.", alarm["alarm_description"])
+        assert entry and f"- **{entry.group(1)}**" in DAG_DOCS, (
+            f"{name}: name a runbook entry of the DAG's doc_md"
+        )
