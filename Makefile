@@ -190,8 +190,8 @@ smoke: $(VENV)/.installed ## trigger the nightly DAG on MWAA and wait for succes
 	$(PY) -m tooling.deploy smoke --env $(ENV) --dag orders_nightly
 
 .PHONY: dora
-dora: $(VENV)/.installed ## DORA metrics from the deployment log: make dora ENV=prod
-	$(PY) -m tooling.deploy dora --env $(ENV)
+dora: $(VENV)/.installed ## DORA metrics from the deployment log and run history, sent to CloudWatch: make dora [ENV=prod] (default local)
+	$(if $(filter-out local,$(or $(ENV),local)),,$(WITH_ENV)) $(PY) -m tooling.deploy dora --env $(or $(ENV),local)
 
 # ---------------------------------------------------------------- dbt project (dbt/, .sqlfluff)
 # Every dbt call: the dbt venv, this project and its profiles, no phoning home.
@@ -240,6 +240,10 @@ dbt-docs: $(DBT_VENV)/.installed | $(LOCAL)/env.sh ## dbt docs into dbt/target/i
 .PHONY: gx-check
 gx-check: $(VENV)/.installed | $(LOCAL)/env.sh ## GX checks on the local marts, or on sample data if dbt has not built them (GX_ARGS="--sample --scenario violations")
 	$(WITH_ENV) $(PY) -m tooling.gx_check $(GX_ARGS)
+
+.PHONY: freshness
+freshness: $(VENV)/.installed | $(LOCAL)/env.sh ## the freshness Lambda's handler against the local warehouse: DataFreshness per table vs its dbt SLA, sent to the emulator
+	$(WITH_ENV) $(PY) -m tooling.local.freshness
 
 # ---------------------------------------------------------------- infrastructure (infra/terraform)
 # tf-check is three steps in order, one entry point each: parse, structural tests, checkov.

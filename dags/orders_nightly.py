@@ -8,7 +8,7 @@ from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, task
 from cosmos import DbtTaskGroup
 
 from include.dataops.airflow import cosmos as dbt_cosmos
-from include.dataops.airflow.defaults import default_args
+from include.dataops.airflow.defaults import dag_args, default_args
 from include.dataops.airflow.glue import glue_transform
 from include.dataops.airflow.gx import gx_validate_marts_task
 from include.dataops.pipeline import orders as orders_pipeline
@@ -55,6 +55,16 @@ task sends an SNS alert to the alerts topic. What each step does, and what to do
 - **drop_expired_audits**: every run, failed or not, drops failed runs' audit schemas older than
   `quality.audit_retention_days`.
 - **report**: CloudWatch metrics and the SNS summary. The data is already published if it fails.
+- **dbt_timing**: after dbt, pass or fail: each model's time against its rolling median (rule in
+  include/dataops/observability/dbt_timing.py); a regression pages. Compare the model's compiled
+  SQL, row counts and warehouse load with the last good run.
+- **run timed out**: the run passed `monitoring.dagrun_timeout_minutes`; its running tasks were
+  skipped. Find the slow task in the grid view, fix or scale it, then clear the run.
+- **data stale**: a table's DataFreshness passed its SLA (dbt `meta.freshness.sla_hours`). Check
+  that last night's run published; if it failed, fix it and rerun that day.
+
+Pages (alerts topic) say `Severity: PAGE` and name the entry above to read; notices (the success
+summary) go to the notifications topic.
 
 Manual runs: `run_date` (YYYY-MM-DD) reprocesses a day, `full_refresh` rebuilds incremental marts,
 `dbt_select` (e.g. `orders_daily+` or `+customers`) runs only part of the dbt project.
@@ -83,6 +93,7 @@ dbt reaches Redshift with the warehouse connection's credentials, not through IA
     max_active_runs=1,
     max_active_tasks=settings.concurrency.max_active_tasks,
     default_args=default_args(),
+    **dag_args(),
     tags=["orders", "nightly", "glue", "dbt", "gx"],
     doc_md=DOC,
     params={
@@ -176,6 +187,12 @@ def orders_nightly():
     def report(run_date: dict[str, str], gate: dict, dag=None, run_id=None) -> dict:
         return orders_pipeline.report(run_date["run_date"], dag.dag_id, run_id, gate)
 
+    @task(trigger_rule="all_done")
+    def dbt_timing(dag=None, run_id=None) -> list[str]:
+        from include.dataops.observability.dbt_timing import dbt_timing_task
+
+        return dbt_timing_task(dag.dag_id, run_id)
+
     day = resolve_run_date()
     gx = gx_validate_marts_task(settings, task_id="gx_validate_marts", run_date_task_id="resolve_run_date")
     gate = quality_gate(day)
@@ -185,6 +202,8 @@ def orders_nightly():
     published = publish(day, gate)
     published >> report(day, gate)
     published >> drop_expired_audits(day)
+    # watch: dbt model timings against their history, whether dbt passed or not
+    dbt >> dbt_timing()
 
 
 orders_nightly()

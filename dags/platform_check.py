@@ -6,7 +6,7 @@ from datetime import datetime
 
 from airflow.sdk import dag, task
 
-from include.dataops.airflow.defaults import default_args
+from include.dataops.airflow.defaults import dag_args, default_args
 
 DOC = """
 ### platform_check
@@ -29,6 +29,7 @@ means the connection (Secrets Manager on MWAA, `.local/env.sh` locally) points n
     catchup=False,
     max_active_runs=1,
     default_args=default_args(),
+    **dag_args(),
     tags=["platform", "smoke"],
     doc_md=DOC,
 )

@@ -1,8 +1,7 @@
 """`make report`: the pipeline health report from the local run history, into .local/report/.
 
 The page is the one the report task writes to the artifacts bucket after each run, built from
-the same history (the emulator's artifacts bucket). Here the deployment log is readable, so the
-DORA section is filled in when the log has records.
+the same history, deployment log and run events (the emulator's artifacts bucket).
 
     python -m tooling.report [--out .local/report/index.html]
 """
@@ -11,26 +10,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from include.dataops.observability.report import build_report
-from include.dataops.settings import Settings, load_settings
+from include.dataops.settings import load_settings
 from tooling.local.emulator import LOCAL_DIR
 
 REPORT_PAGE = LOCAL_DIR / "report" / "index.html"
-
-
-def deployment_dora(settings: Settings) -> dict[str, Any] | None:
-    """DORA over the deployment log of this environment, or None while the log is empty."""
-    from airflow.providers.amazon.aws.hooks.s3 import S3Hook
-
-    from tooling.deploy import log
-
-    s3 = S3Hook(aws_conn_id=settings.aws_conn_id).get_conn()
-    records = log.read(s3, settings.buckets.artifacts, settings.environment)
-    return log.dora(records, datetime.now(UTC)) if records else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = load_settings()
     try:
-        page = build_report(settings, dora=deployment_dora(settings))
+        page = build_report(settings)
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -108,6 +108,20 @@ class Quality:
 
 
 @dataclass(frozen=True)
+class Monitoring:
+    """Bounds, incident bookkeeping and DORA windows (issue 13)."""
+
+    task_timeout_minutes: int  # every task's execution_timeout
+    dagrun_timeout_minutes: int  # the whole run's bound
+    gate_task: str  # its failure is a failed gate, not just a failed run
+    publish_task: str  # its success ends a data incident
+    change_failure_window_hours: int  # a failure this soon after a deploy counts against it
+    dbt_regression_factor: float  # slower than factor x the rolling median ...
+    dbt_regression_floor_seconds: float  # ... and by more than this many seconds
+    dbt_regression_history_runs: int  # the rolling median's window (successful runs)
+
+
+@dataclass(frozen=True)
 class Settings:
     environment: str
     aws_region: str
@@ -125,6 +139,7 @@ class Settings:
     retries: Retries
     sla: Sla
     quality: Quality
+    monitoring: Monitoring
 
     @property
     def alerts_topic_arn(self) -> str:
@@ -151,6 +166,7 @@ _SECTIONS: dict[str, type[DataclassInstance]] = {
     "retries": Retries,
     "sla": Sla,
     "quality": Quality,
+    "monitoring": Monitoring,
 }
 _RUNNERS = ("aws_glue", "local_spark")
 _WAREHOUSES = ("duckdb", "redshift")

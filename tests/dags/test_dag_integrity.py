@@ -58,6 +58,20 @@ def test_each_task_retries_with_a_delay_and_alerts_on_failure(dagbag):
             assert task.on_failure_callback, f"{where}: no failure callback"
 
 
+def test_every_task_and_every_run_is_bounded_by_the_settings(dagbag):
+    """A runaway model or a hung API call fails its task, and a stuck run fails as a whole."""
+    from include.dataops.settings import load_settings
+
+    monitoring = load_settings().monitoring
+    for dag in _dags(dagbag):
+        assert dag.dagrun_timeout == timedelta(minutes=monitoring.dagrun_timeout_minutes), dag.dag_id
+        assert dag.on_failure_callback, f"{dag.dag_id}: a timed-out run must page"
+        for task in dag.tasks:
+            assert task.execution_timeout == timedelta(minutes=monitoring.task_timeout_minutes), (
+                f"{dag.dag_id}.{task.task_id}: execution_timeout is {task.execution_timeout}"
+            )
+
+
 @pytest.mark.parametrize("path", dag_files(), ids=lambda p: p.name)
 def test_each_dag_declares_its_schedule(path):
     """Airflow 3 defaults to no schedule; a DAG must say which it means, even if that is None."""

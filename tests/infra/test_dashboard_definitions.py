@@ -14,19 +14,20 @@ from pathlib import Path
 from typing import Any
 
 from include.dataops.observability.metric_definitions import BY_NAME, METRICS, definitions_json
-from tooling.terraform import hcl
+from tooling.terraform.evaluate import Scope
+from tooling.terraform.files import TERRAFORM, blocks, merged_locals, parse_dir, unquote
 
-MODULE = hcl.TERRAFORM / "modules" / "observability"
+MODULE = TERRAFORM / "modules" / "observability"
 DEFINITIONS_FILE = MODULE / "metric_definitions.json"
 VARS = {"namespace": "DataOps/Orders", "aws_region": "ca-central-1", "freshness_hours": 26}
 
 
 def _locals() -> dict[str, Any]:
     """The module's locals, evaluated in order, with the JSON file as Terraform would read it."""
-    raw = hcl.merged_locals(hcl.parse_dir(MODULE))
+    raw = merged_locals(parse_dir(MODULE))
     values: dict[str, Any] = {"metrics": json.loads(DEFINITIONS_FILE.read_text())}
     for name in ("run_values", "series", "series_widgets", "series_end"):
-        values[name] = hcl.Scope({"var": VARS, "local": values}).eval(raw[name])
+        values[name] = Scope({"var": VARS, "local": values}).eval(raw[name])
     return values
 
 
@@ -72,22 +73,22 @@ def test_widgets_do_not_overlap() -> None:
 
 
 def test_the_dashboard_body_uses_the_generated_widgets() -> None:
-    doc = hcl.parse_dir(MODULE)
-    (body,) = [b for t, _, b in hcl.blocks(doc, "resource") if t == "aws_cloudwatch_dashboard"]
+    doc = parse_dir(MODULE)
+    (body,) = [b for t, _, b in blocks(doc, "resource") if t == "aws_cloudwatch_dashboard"]
     text = body["dashboard_body"]
     assert "local.series_widgets" in text and "local.run_values" in text
 
 
 def test_every_alarm_on_the_namespace_watches_a_defined_metric() -> None:
-    doc = hcl.parse_dir(MODULE)
+    doc = parse_dir(MODULE)
     watched = []
-    for rtype, _, body in hcl.blocks(doc, "resource"):
+    for rtype, _, body in blocks(doc, "resource"):
         if rtype != "aws_cloudwatch_metric_alarm":
             continue
         metrics = [body] + [q["metric"][0] for q in body.get("metric_query", []) if q.get("metric")]
         for metric in metrics:
             if metric.get("namespace") == "${var.namespace}":
-                watched.append(hcl.unquote(metric["metric_name"]))
+                watched.append(unquote(metric["metric_name"]))
     assert watched and set(watched) <= set(BY_NAME), set(watched) - set(BY_NAME)
 
 

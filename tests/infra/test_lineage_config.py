@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import json
 
-from tooling.terraform import hcl
+from tooling.terraform.evaluate import Scope
+from tooling.terraform.files import TERRAFORM, blocks, merged_locals, parse_dir
 
-MODULE = hcl.TERRAFORM / "modules" / "mwaa"
+MODULE = TERRAFORM / "modules" / "mwaa"
 
 
 def _options(transport: str) -> dict[str, str]:
-    raw = hcl.merged_locals(hcl.parse_dir(MODULE))["lineage_configuration_options"]
+    raw = merged_locals(parse_dir(MODULE))["lineage_configuration_options"]
     variables = {
         "openlineage_transport": transport,
         "openlineage_namespace": "dataops",
         "bucket_names": {"artifacts": "dataops-prod-artifacts"},
     }
-    return hcl.Scope({"var": variables, "local": {}}).eval(raw)
+    return Scope({"var": variables, "local": {}}).eval(raw)
 
 
 def test_the_default_transport_writes_event_files_to_the_artifacts_bucket() -> None:
@@ -35,5 +36,5 @@ def test_a_configured_transport_is_passed_through() -> None:
 
 
 def test_the_environment_carries_the_lineage_options() -> None:
-    (body,) = [b for t, _, b in hcl.blocks(hcl.parse_dir(MODULE), "resource") if t == "aws_mwaa_environment"]
+    (body,) = [b for t, _, b in blocks(parse_dir(MODULE), "resource") if t == "aws_mwaa_environment"]
     assert "local.lineage_configuration_options" in body["airflow_configuration_options"]

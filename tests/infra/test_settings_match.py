@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from include.dataops.observability.freshness import slas_from_dbt
 from include.dataops.settings import Settings, load_settings
 from tooling.terraform.files import ENVIRONMENTS
 from tooling.terraform.modules import Module, root, tfvars
@@ -74,13 +75,15 @@ def test_topics(env: str, settings: Settings) -> None:
     assert topics == expected, _fix(env)
 
 
-def test_metrics_namespace_and_freshness_sla(env: str, settings: Settings) -> None:
+def test_metrics_namespace_and_freshness_slas_from_dbt(env: str, settings: Settings) -> None:
+    """One alarm per table with an SLA in dbt's meta.freshness, at that SLA: written once, in dbt."""
+    slas = slas_from_dbt()
     alarms = dict(_module(env, "observability").instances("aws_cloudwatch_metric_alarm", "data_freshness"))
-    assert set(alarms) == {"orders_daily", "customers", "orders"}
+    assert set(alarms) == set(slas) == {"orders_daily", "customers", "orders"}
     for table, alarm in alarms.items():
         assert alarm["namespace"] == settings.cloudwatch.namespace, _fix(env)
         assert alarm["dimensions"] == {"Table": table}
-        assert alarm["threshold"] == settings.sla.freshness_hours, _fix(env)
+        assert alarm["threshold"] == slas[table].sla_hours
 
 
 def test_mwaa_tells_airflow_its_environment(env: str, settings: Settings) -> None:

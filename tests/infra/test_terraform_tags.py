@@ -20,6 +20,7 @@ NOT_TAGGABLE = {
     "aws_iam_role_policy",
     "aws_kms_alias",
     "aws_lakeformation_data_lake_settings",
+    "aws_lambda_permission",
     "aws_lakeformation_permissions",
     "aws_lakeformation_resource",
     "aws_redshift_logging",
@@ -36,6 +37,7 @@ NOT_TAGGABLE = {
 }
 TAGGABLE = {
     "aws_cloudwatch_event_rule",
+    "aws_cloudwatch_log_group",
     "aws_cloudwatch_metric_alarm",
     "aws_glue_catalog_database",
     "aws_glue_crawler",
@@ -43,6 +45,7 @@ TAGGABLE = {
     "aws_iam_openid_connect_provider",
     "aws_iam_role",
     "aws_kms_key",
+    "aws_lambda_function",
     "aws_mwaa_environment",
     "aws_redshift_cluster",
     "aws_redshift_parameter_group",

@@ -56,11 +56,11 @@ REJECTED = [
     ("dev", "human_principal_arns", 0, ["DataEngineers"]),
     ("dev", "human_access_level", 0, "admin"),
     ("prod", "human_access_level", 1, "operator"),
-    ("dev", "records_written_baseline", 0, 0),
+    ("dev", "records_read_baseline", 0, 0),
     ("dev", "s3_write_bytes_baseline", 0, 0),
     ("dev", "jvm_heap_usage_threshold", 0, 1.5),
     ("dev", "freshness_hours", 0, 0),
-    ("dev", "dbt_duration_band_width", 0, 0),
+    ("dev", "freshness_schedule_minutes", 0, 1),
 ]
 
 

@@ -24,19 +24,24 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from include.dataops.settings import REPO_ROOT, SettingsError
-from tooling.deploy import log as deploy_log
+from include.dataops.observability import dora
+from include.dataops.settings import REPO_ROOT, SettingsError, load_settings
 from tooling.deploy.bundle import BuildError, build_bundle, plugins_zip, write_bundle
-from tooling.deploy.checks import RELEASE_ENVIRONMENTS, current_commit, require_releasable, target_for
+from tooling.deploy.checks import (
+    RELEASE_ENVIRONMENTS,
+    current_commit,
+    require_releasable,
+    target_for,
+)
 from tooling.deploy.deployer import Deployer, notify
-from tooling.deploy.dora import dora
 from tooling.deploy.log import LogError
 from tooling.deploy.smoke import smoke
-from tooling.deploy.types import Commit, DeployError
+from tooling.deploy.types import Commit, DeployError, Target
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def with_env(name: str, help_text: str) -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=help_text)
-        command.add_argument("--env", required=True, help="dev, staging or prod")
+        command.add_argument("--env", required=True, help="dev, staging or prod (dora: local too)")
         for flag in ("mwaa-environment", "dags-bucket", "artifacts-bucket", "scripts-bucket"):
             command.add_argument(f"--{flag}", help="override the naming convention")
         return command
@@ -64,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     smoke_command.add_argument("--dag", required=True)
     smoke_command.add_argument("--gate-task", default="quality_gate")
     smoke_command.add_argument("--timeout", type=float, default=3600.0)
-    dora_command = with_env("dora", "DORA metrics from the deployment log")
+    dora_command = with_env("dora", "DORA metrics from the deployment log and run history")
     dora_command.add_argument("--days", type=int, default=30)
     notify_command = with_env("notify", "publish a deployment message to the notifications topic")
     notify_command.add_argument("--subject", required=True)
@@ -87,6 +92,9 @@ def _run(args: argparse.Namespace) -> int:
         args.out.write_bytes(archive.body)
         print(f"{args.out} (sha256 {archive.sha256})")
         return 0
+    if args.command == "dora":
+        print(json.dumps(_publish_dora(args.env, args.artifacts_bucket, args.days), indent=2))
+        return 0
     target = target_for(
         args.env,
         mwaa_environment=args.mwaa_environment,
@@ -96,10 +104,6 @@ def _run(args: argparse.Namespace) -> int:
     )
     s3 = boto3.client("s3", region_name=target.region)
     mwaa = boto3.client("mwaa", region_name=target.region)
-    if args.command == "dora":
-        records = deploy_log.read(s3, target.artifacts_bucket, target.environment)
-        print(json.dumps(dora(records, datetime.now(UTC), args.days), indent=2))
-        return 0
     if args.command == "notify":
         sns = boto3.client("sns", region_name=target.region)
         notify(sns, target.notifications_topic_arn, args.subject, args.message)
@@ -113,6 +117,7 @@ def _run(args: argparse.Namespace) -> int:
         mwaa,
         available_timeout=getattr(args, "timeout", 3600.0),
         settle_seconds=getattr(args, "settle_seconds", 90.0),
+        on_record=lambda record: _publish_dora_quietly(target),
     )
     if args.command == "plan" or (args.command == "deploy" and args.dry_run):
         deployer.deploy(Commit("", ""), dry_run=True)
@@ -125,6 +130,31 @@ def _run(args: argparse.Namespace) -> int:
     else:
         deployer.rollback(commit, args.to)
     return 0
+
+
+def _publish_dora_quietly(target: Target) -> None:
+    """After each logged deploy or rollback; a metrics outage must not hide the deploy's own result."""
+    try:
+        _publish_dora(target.environment, target.artifacts_bucket)
+    except (ClientError, BotoCoreError) as exc:
+        print(f"warning: DORA metrics not published ({exc}); `make dora` retries.", file=sys.stderr)
+
+
+def _publish_dora(environment: str, artifacts_bucket: str | None, days: int = 30) -> dict[str, Any]:
+    """The environment's DORA metrics, computed from its logs and sent to CloudWatch.
+
+    Any environment, local included: locally the logs live in the emulator (`make run` writes
+    the run history there).
+    """
+    settings = load_settings(environment)
+    bucket = artifacts_bucket or settings.buckets.artifacts
+    s3 = boto3.client("s3", region_name=settings.aws_region)
+    now = datetime.now(UTC)
+    window = settings.monitoring.change_failure_window_hours
+    metrics = dora.collect(s3, bucket, environment, now, days, window)
+    cloudwatch = boto3.client("cloudwatch", region_name=settings.aws_region)
+    dora.publish(cloudwatch, settings.cloudwatch.namespace, metrics, environment, now)
+    return metrics
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -57,6 +57,25 @@ def current_commit(root: Path) -> Commit:
     return Commit(sha=sha, time=datetime.fromisoformat(committed).astimezone(UTC).isoformat())
 
 
+def commits_since(root: Path, live_sha: str, head: Commit) -> list[Commit]:
+    """The commits a deploy of `head` ships: those after the live commit, each with its time.
+
+    DORA's lead time is per commit. With no live commit (a first deploy) or one this checkout
+    does not descend from, only `head` can be vouched for.
+    """
+    if live_sha == head.sha:
+        return []
+    if not live_sha:
+        return [head]
+    result = _git(root, "log", "--format=%H %cI", f"{live_sha}..{head.sha}")
+    if result.returncode != 0 or _git(root, "merge-base", "--is-ancestor", live_sha, head.sha).returncode:
+        return [head]
+    return [
+        Commit(sha=sha, time=datetime.fromisoformat(committed).astimezone(UTC).isoformat())
+        for sha, committed in (line.split() for line in result.stdout.splitlines())
+    ]
+
+
 def require_releasable(root: Path) -> None:
     """Prod runs only reviewed code: a clean tree at a commit that main contains."""
     dirty = _git(root, "status", "--porcelain", "--untracked-files=no").stdout.strip()

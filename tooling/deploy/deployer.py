@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 from include.dataops.settings import REPO_ROOT
 from tooling.deploy import log as deploy_log
 from tooling.deploy.bundle import Artifact, build_bundle
+from tooling.deploy.checks import commits_since
 from tooling.deploy.log import DEPLOY, FAILED, ROLLBACK, SUCCEEDED, Record, State
 from tooling.deploy.mwaa_api import import_errors
 from tooling.deploy.plan import Plan, dag_prefix, latest_versions, pinned, plan_deployment
@@ -42,8 +43,10 @@ class Deployer:
         settle_seconds: float = 90.0,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        on_record: Callable[[Record], None] = lambda record: None,
     ) -> None:
         self.target, self.s3, self.mwaa, self.root, self.out = target, s3, mwaa, root, out
+        self.on_record = on_record  # called once each record is in the log (DORA publishes then)
         self.poll_seconds, self.available_timeout = poll_seconds, available_timeout
         self.settle_seconds, self.sleep, self.clock = settle_seconds, sleep, clock
 
@@ -174,7 +177,8 @@ class Deployer:
         return State(dags=self.dag_versions(prefix), files=dict(pins))
 
     def deploy(self, commit: Commit, dry_run: bool = False) -> Record | None:
-        """Upload what changed, update MWAA only if pinned files changed, verify, record."""
+        """Upload what changed, update MWAA only if pinned files changed, verify, record (with the
+        commits it makes live, those after the last live deploy's: DORA's lead time is per commit)."""
         started = _now()
         self.check_buckets()
         environment = self.describe()
@@ -188,6 +192,8 @@ class Deployer:
         pins = dict(previous.files)
         record = Record(self.target.environment, DEPLOY, commit.sha, commit.time, started, previous=previous)
         record.changes = plan.changes()
+        live = deploy_log.last_live_commit(self.s3, self.target.artifacts_bucket, self.target.environment)
+        record.commits = [{"sha": c.sha, "time": c.time} for c in commits_since(self.root, live, commit)]
         try:
             self._apply(plan, previous, pins)
             record.result = SUCCEEDED
@@ -203,6 +209,7 @@ class Deployer:
         record.finished_at = _now()
         key = deploy_log.append(self.s3, self.target.artifacts_bucket, record)
         self.out(f"{record.kind} {record.id} {record.result}: s3://{self.target.artifacts_bucket}/{key}")
+        self.on_record(record)
 
     def _apply(self, plan: Plan, previous: State, pins: dict[str, dict[str, str]]) -> None:
         pointers = {

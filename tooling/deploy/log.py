@@ -3,7 +3,8 @@
 Append-only by construction: each record gets a fresh key under `deployments/<env>/` (sortable by
 start time) and is written with `If-None-Match: *`, so S3 itself refuses to overwrite a record.
 A record holds what rollback needs (the object versions live before and after) and what the four
-DORA metrics need (commit time, start and end time, result; tooling/deploy/dora.py).
+DORA metrics need (the commits shipped, end time, result, what changed;
+include/dataops/observability/dora.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-LOG_PREFIX = "deployments/"
+from include.dataops.observability.dora import is_live
+from include.dataops.observability.run_history import DEPLOYMENTS_PREFIX as LOG_PREFIX
+
 SUCCEEDED, FAILED = "succeeded", "failed"
 DEPLOY, ROLLBACK = "deploy", "rollback"
 
@@ -54,6 +57,12 @@ class Record:
     deployed: State = field(default_factory=State)
     changes: dict[str, list[str]] = field(default_factory=dict)
     restores: str = ""  # for a rollback: the id of the deployment whose previous state it restored
+    commits: list[dict[str, str]] = field(default_factory=list)  # {sha, time} of each commit shipped
+
+    @property
+    def live(self) -> bool:
+        """It changed what runs: a deploy that succeeded and uploaded or deleted something."""
+        return is_live(asdict(self))
 
     @property
     def key(self) -> str:
@@ -106,3 +115,9 @@ def read(s3: Any, bucket: str, environment: str) -> list[Record]:
             f"{exc.response['Error'].get('Message', exc)}; check the bucket name and your access."
         ) from None
     return sorted(records, key=lambda r: (r.started_at, r.key))
+
+
+def last_live_commit(s3: Any, bucket: str, environment: str) -> str:
+    """The commit of the environment's last deploy that went live, or "" before the first."""
+    live = [r for r in read(s3, bucket, environment) if r.live]
+    return live[-1].commit if live else ""

@@ -9,7 +9,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from tooling.terraform.errors import Unevaluable
 from tooling.terraform.expressions import Parser, expression_text
@@ -37,6 +40,9 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "jsonencode": lambda value: json.dumps(value, separators=(",", ":"), sort_keys=True),
     "lower": str.lower,
     "upper": str.upper,
+    # The alarms read each table's freshness SLA from the dbt YAML, where it is written once.
+    "file": lambda path: Path(path).read_text(),
+    "yamldecode": yaml.safe_load,
 }
 _BINOPS: dict[str, Callable[[Any, Any], Any]] = {
     "==": lambda a, b: a == b,

@@ -40,7 +40,14 @@ class Module:
         raw_locals = merged_locals(self.doc)
         self.var = LazyMap(lambda name: self._variable(name, inputs), list(self.variables))
         self.local = LazyMap(lambda name: self.scope.eval(raw_locals[name]), list(raw_locals))
-        self.scope = Scope({"var": self.var, "local": self.local, "module": self._modules()})
+        self.scope = Scope(
+            {
+                "var": self.var,
+                "local": self.local,
+                "module": self._modules(),
+                "path": {"module": str(directory)},
+            }
+        )
         self.scope.roots.update(self._resource_roots())
 
     def _variable(self, name: str, inputs: LazyMap | dict[str, Any]) -> Any:

@@ -8,10 +8,8 @@ and the MWAA execution role work without code changes.
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from include.dataops.settings import Settings
@@ -36,21 +34,6 @@ _MANIFEST_METRICS = {
     RECORDS_QUARANTINED: "quarantined_total",
     RECORDS_DEDUPLICATED: "deduplicated",
 }
-
-
-@dataclass(frozen=True)
-class Regression:
-    model: str
-    seconds: float
-    median_seconds: float
-    history_days: int
-
-    def describe(self) -> str:
-        ratio = self.seconds / self.median_seconds
-        return (
-            f"dbt model {self.model} took {self.seconds:.1f} s, "
-            f"{ratio:.1f}x its {self.history_days}-day median {self.median_seconds:.1f} s"
-        )
 
 
 def build_metric_data(
@@ -110,75 +93,6 @@ def mart_row_counts(settings: Settings, tables: Iterable[str]) -> dict[str, int]
 
     schema, conn = settings.warehouse.schema, settings.warehouse.conn_id
     return {table: int(scalar(f"select count(*) from {schema}.{table}", conn)) for table in tables}
-
-
-def data_freshness_hours(
-    settings: Settings, table: str = "orders", column: str = "created_at", now: datetime | None = None
-) -> dict[str, float]:
-    """Hours since the newest `column` in `table` (timestamps are UTC); the SLA alarm watches it."""
-    from include.dataops.warehouse import WarehouseError, scalar
-
-    newest = scalar(
-        f"select max({column}) from {settings.warehouse.schema}.{table}", settings.warehouse.conn_id
-    )
-    if newest is None:
-        raise WarehouseError(
-            f"{settings.warehouse.schema}.{table} has no rows: freshness needs at least one."
-        )
-    newest = newest.to_pydatetime() if hasattr(newest, "to_pydatetime") else newest
-    if newest.tzinfo is None:
-        newest = newest.replace(tzinfo=UTC)
-    elapsed = (now or datetime.now(UTC)) - newest
-    return {table: round(elapsed.total_seconds() / 3600, 3)}
-
-
-def find_regressions(
-    current: Mapping[str, float],
-    history: Mapping[str, list[float]],
-    *,
-    factor: float = 3.0,
-    min_seconds: float = 30.0,
-    min_history: int = 3,
-) -> list[Regression]:
-    """Models slower than `factor` x their median AND above `min_seconds` (short models are noise)."""
-    found = []
-    for model, seconds in sorted(current.items()):
-        past = history.get(model) or []
-        if len(past) < min_history:
-            continue
-        median = statistics.median(past)
-        if median > 0 and seconds > factor * median and seconds > min_seconds:
-            found.append(Regression(model, seconds, median, len(past)))
-    return found
-
-
-def dbt_duration_regressions(
-    settings: Settings,
-    durations: Mapping[str, float],
-    *,
-    days: int = 14,
-    now: datetime | None = None,
-    **thresholds: Any,
-) -> list[Regression]:
-    """Compare this run's model durations with their daily averages in CloudWatch.
-
-    Call it before publishing this run's durations, so a run is not its own history.
-    """
-    client = cloudwatch_client(settings)
-    end = now or datetime.now(UTC)
-    history = {}
-    for model in durations:
-        points = client.get_metric_statistics(
-            Namespace=settings.cloudwatch.namespace,
-            MetricName=DBT_MODEL_DURATION,
-            Dimensions=[{"Name": "Model", "Value": model}],
-            StartTime=end - timedelta(days=days),
-            EndTime=end,
-            Period=86400,
-            Statistics=["Average"],
-        )["Datapoints"]
-        history[model] = [p["Average"] for p in points]
-    return find_regressions(durations, history, **thresholds)
 
 
 def cloudwatch_client(settings: Settings) -> Any:

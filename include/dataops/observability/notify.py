@@ -1,7 +1,10 @@
-"""SNS messages: the run summary to the notifications topic, alerts to the alerts topic.
+"""SNS messages, routed by severity: pages to the alerts topic, notices to the notifications topic.
 
-Publishing goes through the amazon provider's SnsHook (the DAGs' failure callback uses its
-SnsNotifier, include/dataops/airflow/defaults.py).
+A page needs someone now (a failed run or task, a failed gate, stale data, a dbt model far past
+its baseline); a notice is for the record (the success summary, slow but finished). Every
+message starts with its severity, what broke and the runbook section: the entry of that name in
+the DAG's Docs (doc_md). Publishing goes through the amazon provider's SnsHook (the DAGs' failure
+callbacks use its SnsNotifier with the same header, include/dataops/airflow/defaults.py).
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from typing import Any
 from include.dataops.settings import Settings, load_settings
 
 SUBJECT_LIMIT = 100  # SNS rejects longer subjects
+PAGE, NOTICE = "PAGE", "NOTICE"
+RUNBOOK_DAG = "orders_nightly"
 
 
 @dataclass(frozen=True)
@@ -21,15 +26,28 @@ class SnsMessage:
     message: str
 
 
-def send_alert(settings: Settings, subject: str, message: str) -> str:
-    """Publish to the alerts topic; returns the SNS message id."""
-    return _publish(settings, settings.alerts_topic_arn, subject, message)
+def header(severity: str, what: str, runbook: str, dag_id: str = RUNBOOK_DAG) -> str:
+    """The first lines of every message: severity, what broke, where the runbook says what to do."""
+    return f"Severity: {severity}\nWhat broke: {what}\nRunbook: {dag_id} Docs (doc_md), entry {runbook}\n"
+
+
+def send_page(settings: Settings, what: str, runbook: str, detail: str = "") -> str:
+    """Page: publish to the alerts topic; returns the SNS message id."""
+    message = header(PAGE, what, runbook) + (f"\n{detail}" if detail else "")
+    return _publish(settings, settings.alerts_topic_arn, f"[{PAGE}] [{settings.environment}] {what}", message)
+
+
+def send_alert(settings: Settings, subject: str, message: str, runbook: str = "quality_gate") -> str:
+    """A page with its own subject (the quality gate's): to the alerts topic; returns the message id."""
+    body = header(PAGE, " ".join(subject.split()), runbook) + f"\n{message}"
+    return _publish(settings, settings.alerts_topic_arn, f"[{PAGE}] {subject}", body)
 
 
 def send_run_summary(settings: Settings, summary: Mapping[str, Any]) -> str:
-    """Publish a successful run's summary to the notifications topic; returns the SNS message id."""
+    """A notice: a successful run's summary to the notifications topic; returns the SNS message id."""
     subject, message = format_summary(summary)
-    return _publish(settings, settings.notifications_topic_arn, subject, message)
+    body = header(NOTICE, "nothing: the run published", "report") + f"\n{message}"
+    return _publish(settings, settings.notifications_topic_arn, f"[{NOTICE}] {subject}", body)
 
 
 def build_run_summary(
@@ -140,15 +158,13 @@ def report_run(
     mart_rows: dict[str, int] = {}
     try:
         mart_rows = metrics.mart_row_counts(settings, marts)
-        durations = dbt_summary.model_durations if dbt_summary else {}
-        warnings += [r.describe() for r in metrics.dbt_duration_regressions(settings, durations)]
+        # dbt model durations and their regressions are the dbt_timing task's (dbt_timing.py);
+        # DataFreshness is the freshness Lambda's (lambdas/freshness), measured from outside.
         metrics.publish_run_metrics(
             settings,
             manifest=manifest,
             stage_durations=stage_durations,
             mart_rows=mart_rows,
-            dbt_durations=durations,
-            freshness_hours=metrics.data_freshness_hours(settings),
             pipeline_succeeded=True,
         )
     except Exception as exc:

@@ -16,8 +16,6 @@ from include.dataops.settings import Settings
 # runs/<dag>/dt=<day>/ holds a run's summary.json (the SNS summary) and record.json (this module).
 RUNS_PREFIX = "runs/orders_nightly"
 RECORD_NAME = "record.json"
-# The tables whose freshness is judged against sla.freshness_hours, and the column that says when.
-FRESHNESS_COLUMNS = {"orders": "created_at", "customers": "most_recent_ordered_at"}
 
 
 def stage_outcomes(dag_id: str, run_id: str) -> list[dict[str, Any]]:
@@ -31,18 +29,23 @@ def stage_outcomes(dag_id: str, run_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def freshness(settings: Settings, now: datetime | None = None) -> dict[str, float]:
-    """Hours since the newest row of each judged table; a table that cannot be read is left out."""
-    from include.dataops.observability.metrics import data_freshness_hours
-    from include.dataops.warehouse import WarehouseError
+def freshness(settings: Settings, now: datetime | None = None) -> tuple[dict[str, float], dict[str, float]]:
+    """(hours since the newest row, SLA hours) per table with an SLA in dbt; unreadable tables left out."""
+    from include.dataops.observability.freshness import FreshnessError, measure, slas_from_dbt
+    from include.dataops.warehouse import WarehouseError, scalar
 
-    hours: dict[str, float] = {}
-    for table, column in FRESHNESS_COLUMNS.items():
-        try:
-            hours |= data_freshness_hours(settings, table, column, now)
-        except WarehouseError:
-            continue
-    return hours
+    slas = slas_from_dbt()
+    try:
+        found = measure(
+            lambda sql: scalar(sql, settings.warehouse.conn_id),
+            settings.warehouse.schema,
+            slas,
+            now or datetime.now(UTC),
+        )
+    except (FreshnessError, WarehouseError):
+        return {}, {table: sla.sla_hours for table, sla in slas.items()}
+    hours = {m.table: m.hours for m in found if m.hours is not None}
+    return hours, {m.table: m.sla_hours for m in found}
 
 
 def build_record(
@@ -52,7 +55,7 @@ def build_record(
     stages: list[dict[str, Any]],
     model_seconds: Mapping[str, float],
     freshness_hours: Mapping[str, float],
-    freshness_sla_hours: float,
+    freshness_sla_hours: Mapping[str, float],
     manifest: Mapping[str, Any] | None,
 ) -> dict[str, Any]:
     """One run's history entry; `metric_inputs` are build_metric_data's keyword arguments."""
@@ -62,7 +65,7 @@ def build_record(
         "run_id": run_id,
         "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "stages": stages,
-        "freshness_sla_hours": freshness_sla_hours,
+        "freshness_sla_hours": dict(freshness_sla_hours),
         "quarantined_by_reason": {
             name: counts.get("quarantined_by_reason", {})
             for name, counts in (summary.get("datasets") or {}).items()

@@ -179,13 +179,14 @@ def report(run_date: str, dag_id: str, run_id: str, gate: dict[str, Any]) -> dic
         docs={"health_report": health_report.report_uri(settings)},
     )
     _put_json(settings, f"{RUNS_PREFIX}/dt={run_date}/summary.json", summary)
+    freshness_hours, freshness_slas = run_record.freshness(settings)
     record = run_record.build_record(
         summary,
         run_id=run_id,
         stages=stages,
         model_seconds=dbt.model_durations,
-        freshness_hours=run_record.freshness(settings),
-        freshness_sla_hours=settings.sla.freshness_hours,
+        freshness_hours=freshness_hours,
+        freshness_sla_hours=freshness_slas,
         manifest=manifest,
     )
     health_report.save_record(settings, record)

@@ -42,10 +42,30 @@ def load_history(settings: Settings, runs: int = HISTORY_RUNS) -> list[dict[str,
     return [json.loads(s3.read_key(key, bucket)) for key in keys[-runs:]]
 
 
-def build_report(settings: Settings, dora: Mapping[str, Any] | None = None) -> str:
+def deployment_dora(settings: Settings, days: int = 30) -> dict[str, Any] | None:
+    """DORA from the deployment log and the run history, or None while neither has an event."""
+    from datetime import UTC, datetime
+
+    from include.dataops.observability import dora
+
+    metrics = dora.collect(
+        _s3(settings).get_conn(),
+        settings.buckets.artifacts,
+        settings.environment,
+        datetime.now(UTC),
+        days,
+        settings.monitoring.change_failure_window_hours,
+    )
+    has_events = metrics["deployments"] or metrics["incidents_restored"] or metrics["incident_open_since"]
+    return metrics if has_events else None
+
+
+def build_report(settings: Settings) -> str:
     from include.dataops.observability.report.page import build_page
 
-    return build_page(load_history(settings), environment=settings.environment, dora=dora)
+    return build_page(
+        load_history(settings), environment=settings.environment, dora=deployment_dora(settings)
+    )
 
 
 def publish_report(settings: Settings) -> str:

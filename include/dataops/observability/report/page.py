@@ -14,12 +14,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from include.dataops.observability.metric_definitions import METRICS, MetricDefinition
+from include.dataops.settings import Monitoring, load_settings
 
 STATE_CODES = {"success": 2, "skipped": 1, "upstream_failed": 0, "failed": 0}
 STATE_COLOURS = [[0, "#d62728"], [0.5, "#bbbbbb"], [1, "#2ca02c"]]
 DORA_PLACEHOLDER = (
-    "DORA metrics come from the deployment log (`make dora ENV=prod`); this section fills in when "
-    "the monitoring issue lands and the log is readable where the report is built."
+    "No deployment or run events yet in this environment's deployment log and run history "
+    "(include/dataops/observability/dora.py): the section fills in after the first deploy or run."
 )
 
 
@@ -35,17 +36,24 @@ def metric_series(history: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, l
     return series
 
 
-def model_regressions(history: Sequence[Mapping[str, Any]]) -> list[tuple[str, str, float]]:
-    """(run date, model, seconds) of every dbt model timing slower than its own earlier runs."""
-    from include.dataops.observability.metrics import find_regressions
+def model_regressions(history: Sequence[Mapping[str, Any]], rule: Monitoring) -> list[tuple[str, str, float]]:
+    """(run date, model, seconds) of every dbt model timing the regression rule flags
+    (include/dataops/observability/dbt_timing.py), each run judged against the runs before it."""
+    from include.dataops.observability.dbt_timing import find_regressions
 
     marked: list[tuple[str, str, float]] = []
-    past: defaultdict[str, list[float]] = defaultdict(list)
+    past: list[dict[str, float]] = []
     for run in history:
         current = run["metric_inputs"].get("dbt_durations") or {}
-        marked += [(run["run_date"], r.model, r.seconds) for r in find_regressions(current, past)]
-        for model, seconds in current.items():
-            past[model].append(seconds)
+        found = find_regressions(
+            current,
+            past,
+            factor=rule.dbt_regression_factor,
+            floor_seconds=rule.dbt_regression_floor_seconds,
+            history_runs=rule.dbt_regression_history_runs,
+        )
+        marked += [(run["run_date"], r.model, r.seconds) for r in found]
+        past.append(dict(current))
     return marked
 
 
@@ -129,14 +137,10 @@ def _metric_chart(
             )
         )
     if metric.name == "DataFreshness":
-        fig.add_hline(
-            y=history[-1]["freshness_sla_hours"],
-            line_dash="dash",
-            line_color="#d62728",
-            annotation_text="SLA",
-        )
+        for table, sla_hours in sorted(history[-1]["freshness_sla_hours"].items()):
+            fig.add_hline(y=sla_hours, line_dash="dash", line_color="#d62728", annotation_text=f"SLA {table}")
     if metric.name == "DbtModelDuration":
-        marked = model_regressions(history)
+        marked = model_regressions(history, load_settings().monitoring)
         fig.add_trace(
             go.Scatter(
                 x=[m[0] for m in marked],

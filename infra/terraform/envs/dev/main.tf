@@ -8,7 +8,6 @@ locals {
   glue_job_name     = "orders-transform-${var.environment}"
   glue_database     = "dataops_${var.environment}_curated"
   metrics_namespace = "DataOps/Orders"
-  critical_tables   = ["orders_daily", "customers", "orders"]
 
   tags = {
     Environment = var.environment
@@ -158,13 +157,29 @@ module "observability" {
   aws_region               = var.aws_region
   namespace                = local.metrics_namespace
   glue_job_name            = module.glue.job_name
-  alerts_topic_arn         = module.notifications.topic_arns["alerts"]
-  records_written_baseline = var.records_written_baseline
-  s3_write_bytes_baseline  = var.s3_write_bytes_baseline
-  jvm_heap_usage_threshold = var.jvm_heap_usage_threshold
-  freshness_hours          = var.freshness_hours
-  freshness_tables         = local.critical_tables
-  dbt_models               = local.critical_tables
-  dbt_duration_band_width  = var.dbt_duration_band_width
-  tags                     = local.tags
+  alerts_topic_arn           = module.notifications.topic_arns["alerts"]
+  notifications_topic_arn    = module.notifications.topic_arns["notifications"]
+  records_read_baseline      = var.records_read_baseline
+  s3_write_bytes_baseline    = var.s3_write_bytes_baseline
+  jvm_heap_usage_threshold   = var.jvm_heap_usage_threshold
+  freshness_hours            = var.freshness_hours
+  freshness_schedule_minutes = var.freshness_schedule_minutes
+  tags                       = local.tags
+}
+
+module "freshness" {
+  source = "../../modules/freshness"
+
+  name_prefix                = local.name_prefix
+  environment                = var.environment
+  aws_region                 = var.aws_region
+  aws_account_id             = var.aws_account_id
+  redshift_deployment        = var.redshift_deployment
+  redshift_database          = "dataops"
+  warehouse_schema           = "analytics"
+  metrics_namespace          = local.metrics_namespace
+  artifacts_bucket           = module.data_lake.bucket_names["artifacts"]
+  freshness_schedule_minutes = var.freshness_schedule_minutes
+  kms_key_arn                = module.kms.key_arn
+  tags                       = local.tags
 }

@@ -374,13 +374,13 @@ variable "lake_formation_admin_arns" {
   type        = list(string)
 }
 
-variable "records_written_baseline" {
-  description = "Fewest records a normal nightly Glue run writes; fewer raises an alarm."
+variable "records_read_baseline" {
+  description = "Fewest records a normal nightly Glue run reads; fewer raises an alarm."
   type        = number
 
   validation {
-    condition     = var.records_written_baseline > 0
-    error_message = "records_written_baseline must be above 0."
+    condition     = var.records_read_baseline > 0
+    error_message = "records_read_baseline must be above 0."
   }
 }
 
@@ -414,12 +414,12 @@ variable "freshness_hours" {
   }
 }
 
-variable "dbt_duration_band_width" {
-  description = "Standard deviations of the anomaly band that flags a dbt model duration regression."
+variable "freshness_schedule_minutes" {
+  description = "How often the freshness Lambda measures the critical tables; each table's alarm period."
   type        = number
 
   validation {
-    condition     = var.dbt_duration_band_width > 0
-    error_message = "dbt_duration_band_width must be above 0."
+    condition     = var.freshness_schedule_minutes >= 5 && var.freshness_schedule_minutes <= 720
+    error_message = "freshness_schedule_minutes must be between 5 and 720."
   }
 }

@@ -7,6 +7,11 @@ terraform {
       source  = "hashicorp/aws"
       version = "~> 6.0"
     }
+    # Zips the freshness Lambda's code (modules/freshness).
+    archive = {
+      source  = "hashicorp/archive"
+      version = "~> 2.7"
+    }
   }
 
   # Partial configuration: `terraform init -backend-config=backend.hcl` supplies bucket, key,

@@ -41,8 +41,8 @@ human_principal_arns      = ["arn:aws:iam::123456789012:role/DataEngineers"]
 human_access_level        = "read_only"
 lake_formation_admin_arns = []
 
-records_written_baseline = 10000
-s3_write_bytes_baseline  = 1000000
-jvm_heap_usage_threshold = 0.9
-freshness_hours          = 26
-dbt_duration_band_width  = 2
+records_read_baseline      = 10000
+s3_write_bytes_baseline    = 1000000
+jvm_heap_usage_threshold   = 0.9
+freshness_hours            = 26
+freshness_schedule_minutes = 60

@@ -19,12 +19,17 @@ variable "glue_job_name" {
 }
 
 variable "alerts_topic_arn" {
-  description = "Topic every alarm and the Glue failure rule notify."
+  description = "Topic the pages (alarms on wrong, late or missing data) and the Glue failure rule notify."
   type        = string
 }
 
-variable "records_written_baseline" {
-  description = "Fewest records a normal nightly Glue run writes."
+variable "notifications_topic_arn" {
+  description = "Topic the notices (finished, but worth a look) notify."
+  type        = string
+}
+
+variable "records_read_baseline" {
+  description = "Fewest records a normal nightly Glue run reads."
   type        = number
 }
 
@@ -43,18 +48,8 @@ variable "freshness_hours" {
   type        = number
 }
 
-variable "freshness_tables" {
-  description = "Critical tables with a DataFreshness alarm."
-  type        = list(string)
-}
-
-variable "dbt_models" {
-  description = "dbt models whose duration is watched for regressions."
-  type        = list(string)
-}
-
-variable "dbt_duration_band_width" {
-  description = "Standard deviations of the anomaly band of dbt model durations."
+variable "freshness_schedule_minutes" {
+  description = "How often the freshness Lambda publishes DataFreshness; each table's alarm period."
   type        = number
 }
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
-from include.dataops.airflow.defaults import default_args, record_stage_duration
+import boto3
+import pytest
+from jinja2 import UndefinedError
+
+from include.dataops.airflow.defaults import dag_args, default_args, record_run_event, record_stage_duration
+from include.dataops.observability import run_history
 from include.dataops.observability.metrics import cloudwatch_client
 
 
@@ -13,6 +18,18 @@ def test_default_args_retry_and_call_back_on_failure_and_success(settings):
     args = default_args()
     assert args["retries"] == settings.retries.count >= 2
     assert args["on_failure_callback"] and args["on_success_callback"]
+    assert args["execution_timeout"] == timedelta(minutes=settings.monitoring.task_timeout_minutes)
+
+
+def test_a_run_is_bounded_by_its_dagrun_timeout_and_pages_when_it_hits_it(settings):
+    args = dag_args()
+    assert args["dagrun_timeout"] == timedelta(minutes=settings.monitoring.dagrun_timeout_minutes)
+    assert args["dagrun_timeout"] > timedelta(minutes=settings.monitoring.task_timeout_minutes)
+    # A run failed by a task was paged by the task's callback: the DAG callback returns before
+    # rendering anything (a timed-out run with this empty context fails rendering `dag`).
+    args["on_failure_callback"]({"reason": "task_failure"})
+    with pytest.raises(UndefinedError, match="'dag' is undefined"):
+        args["on_failure_callback"]({"reason": "timed_out"})
 
 
 def test_a_finished_task_publishes_its_stage_duration(settings):
@@ -25,3 +42,21 @@ def test_a_finished_task_publishes_its_stage_duration(settings):
         Dimensions=[{"Name": "Stage", "Value": task_id}],
     )["Metrics"]
     assert len(metrics) == 1
+
+
+def test_a_failed_gate_and_a_publish_land_in_the_run_history(settings, aws_endpoint):
+    """The incidents DORA's time to restore reads, written by the real callbacks to the emulator."""
+    run_id = f"test_{datetime.now(UTC):%H%M%S%f}"
+    started = datetime.now(UTC) - timedelta(seconds=3)
+    gate = SimpleNamespace(task_id="quality_gate", dag_id="orders_nightly", run_id=run_id, start_date=started)
+    publish = SimpleNamespace(task_id="publish", dag_id="orders_nightly", run_id=run_id, start_date=started)
+
+    record_run_event({"ti": gate}, run_history.GATE_FAILED)
+    record_stage_duration({"ti": publish})
+
+    s3 = boto3.client("s3", endpoint_url=aws_endpoint, region_name=settings.aws_region)
+    events = [e for e in run_history.read(s3, settings.buckets.artifacts, "local") if e.run_id == run_id]
+    assert [(e.kind, e.detail) for e in events] == [
+        (run_history.GATE_FAILED, "quality_gate"),
+        (run_history.PUBLISHED, "publish"),
+    ]

@@ -19,7 +19,7 @@ from include.dataops.observability.notify import (
     send_run_summary,
 )
 from include.dataops.pipeline.dbt_results import parse_run_results
-from include.dataops.settings import CloudWatch, Settings, Sns
+from include.dataops.settings import REPO_ROOT, CloudWatch, Settings, Sns
 from tooling.local.gx_sample import build_sample, sample_conn_id, sample_connection_uri
 from tooling.local.topic_capture import TopicCapture
 
@@ -110,11 +110,32 @@ def test_summary_goes_to_notifications_and_alert_to_alerts(own_topics: Settings)
         received_alerts = alerts.wait_for(1)
         assert alerts.wait_for(1, subject_contains="2026-11-23") == received_alerts
         assert alerts.wait_for(1, timeout_seconds=1, subject_contains="2031-01-01") == []
-    assert [m.subject for m in received_notes] == ["[local] orders 2026-11-23: published"]
-    assert "orders: read 1000" in received_notes[0].message
+    # A notice to the notifications topic, a page to the alerts topic, each saying so first.
+    assert [m.subject for m in received_notes] == ["[NOTICE] [local] orders 2026-11-23: published"]
+    assert received_notes[0].message.splitlines()[:3] == [
+        "Severity: NOTICE",
+        "What broke: nothing: the run published",
+        "Runbook: orders_nightly Docs (doc_md), entry report",
+    ]
+    assert "orders: read 1000, written 950, deduplicated 10, quarantined 40" in received_notes[0].message
     assert len(received_alerts) == 1
-    assert received_alerts[0].subject == "gate failed for 2026-11-23"
-    assert received_alerts[0].message.splitlines()[1:] == ["- check a", "- check b"]
+    assert received_alerts[0].subject == "[PAGE] gate failed for 2026-11-23"
+    assert received_alerts[0].message.splitlines() == [
+        "Severity: PAGE",
+        "What broke: gate failed for 2026-11-23",
+        "Runbook: orders_nightly Docs (doc_md), entry quality_gate",
+        "",
+        "quality gate failed",
+        "- check a",
+        "- check b",
+    ]
+
+
+def test_every_runbook_entry_a_message_names_is_in_the_dags_doc_md() -> None:
+    """A page that points at a missing section sends on-call nowhere."""
+    doc = (REPO_ROOT / "dags" / "orders_nightly.py").read_text()
+    for entry in ("quality_gate", "report", "dbt_timing", "run timed out", "data stale", "glue_transform"):
+        assert f"- **{entry}**" in doc, entry
 
 
 def test_capture_removes_its_queue_and_subscription(own_topics: Settings, aws_endpoint: str) -> None:
@@ -147,7 +168,9 @@ def test_report_run_sends_metrics_then_the_summary(
     names = {
         m["MetricName"] for m in cloudwatch.list_metrics(Namespace=sample.cloudwatch.namespace)["Metrics"]
     }
-    assert {"PipelineSuccess", "MartRows", "DataFreshness", "DbtModelDuration", "RecordsRead"} <= names
+    assert {"PipelineSuccess", "MartRows", "RecordsRead"} <= names
+    # Each has one publisher: the dbt_timing task and the freshness Lambda.
+    assert not {"DbtModelDuration", "DataFreshness"} & names
 
 
 def test_report_run_still_sends_the_summary_when_metrics_fail(own_topics: Settings) -> None:

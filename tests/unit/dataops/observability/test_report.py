@@ -15,7 +15,7 @@ from include.dataops.observability.metric_definitions import METRICS
 from include.dataops.observability.notify import build_run_summary
 from include.dataops.observability.report.page import build_page, metric_series, model_regressions
 from include.dataops.observability.run_record import build_record
-from include.dataops.settings import Buckets, Settings
+from include.dataops.settings import Buckets, Settings, load_settings
 
 DAYS = ["2026-11-20", "2026-11-21", "2026-11-22", "2026-11-23"]
 # orders takes 40 s a night until the last, when it takes 200 s: a regression.
@@ -47,7 +47,7 @@ def run(day: str, orders_seconds: float, gate_passed: bool = True) -> dict:
         stages=stages,
         model_seconds={"orders": orders_seconds, "customers": 3.0},
         freshness_hours={"orders": 5.0},
-        freshness_sla_hours=26,
+        freshness_sla_hours={"orders": 30.0},
         manifest=manifest,
     )
 
@@ -84,8 +84,9 @@ def test_the_page_needs_no_network(history) -> None:
 
 
 def test_a_slow_model_is_marked_only_against_its_own_earlier_runs(history) -> None:
-    assert model_regressions(history) == [(DAYS[-1], "orders", 200.0)]
-    assert model_regressions(history[:3]) == []
+    rule = load_settings("local").monitoring
+    assert model_regressions(history, rule) == [(DAYS[-1], "orders", 200.0)]
+    assert model_regressions(history[:3], rule) == []
 
 
 def test_dora_shows_a_placeholder_until_the_log_has_records_then_numbers(history) -> None:

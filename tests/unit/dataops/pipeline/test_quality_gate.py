@@ -164,8 +164,9 @@ def test_run_quality_gate_reads_files_and_s3_then_alerts_in_full(
             run_quality_gate(RUN_DATE, recon, [results_file], settings=isolated)
         received = alerts.wait_for(1)
     assert len(received) == 1
-    assert received[0].subject == f"[local] quality gate failed for {RUN_DATE}"
-    assert received[0].message == str(info.value)
+    assert received[0].subject == f"[PAGE] [local] quality gate failed for {RUN_DATE}"
+    assert received[0].message.startswith("Severity: PAGE\n")
+    assert received[0].message.endswith(f"\n\n{info.value}")
 
     results_file.write_text(json.dumps(run_results("pass")))
     s3.put_object(

@@ -65,14 +65,16 @@ def deployer(target: Target, s3: Any, client: Any, root: Path, **kwargs: Any) ->
     return Deployer(target, s3, client, root, **options)
 
 
-def first_deploy(target: Target, s3: Any, mwaa: tuple[Any, Stubber], repo: Path) -> deploy_log.Record:
+def first_deploy(
+    target: Target, s3: Any, mwaa: tuple[Any, Stubber], repo: Path, commit: Commit = COMMIT
+) -> deploy_log.Record:
     """Deploy into empty buckets: every file goes up and the environment is pointed at the new pins."""
     client, stubber = mwaa
     expect_get(stubber, target)
     expect_update(stubber, target, ("plugins", "requirements", "startup"))
     expect_get(stubber, target)
     expect_import_errors(stubber, target)
-    record = deployer(target, s3, client, repo).deploy(COMMIT)
+    record = deployer(target, s3, client, repo).deploy(commit)
     stubber.assert_no_pending_responses()
     return record
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.unit.tooling.deploy.test_bundle import git
-from tooling.deploy.checks import current_commit, require_releasable, target_for
+from tooling.deploy.checks import commits_since, current_commit, require_releasable, target_for
 from tooling.deploy.types import DeployError
 
 
@@ -43,3 +43,19 @@ def test_the_commit_and_its_time_come_from_git(repo):
 
     assert commit.sha == git(repo, "rev-parse", "HEAD").strip()
     assert commit.time.endswith("+00:00")
+
+
+def test_a_deploy_ships_every_commit_after_the_live_one_each_with_its_time(repo):
+    live = current_commit(repo)
+    for n in (1, 2):
+        (repo / "dags/orders_nightly.py").write_text(f"# change {n}\n")
+        git(repo, "commit", "-q", "-am", f"change {n}")
+    head = current_commit(repo)
+
+    shipped = commits_since(repo, live.sha, head)
+
+    assert len(shipped) == 2 and shipped[0].sha == head.sha
+    assert live.sha not in {c.sha for c in shipped}
+    assert all(c.time for c in shipped)
+    assert commits_since(repo, "", head) == [head]  # a first deploy vouches for its head only
+    assert commits_since(repo, head.sha, head) == []  # a redeploy ships no new commit

@@ -16,7 +16,9 @@ from tests.unit.tooling.deploy.stubs import (
     expect_update,
     first_deploy,
 )
+from tests.unit.tooling.deploy.test_bundle import git
 from tooling.deploy import log as deploy_log
+from tooling.deploy.checks import current_commit
 from tooling.deploy.log import FAILED, ROLLBACK, SUCCEEDED
 from tooling.deploy.types import DeployError
 
@@ -69,6 +71,25 @@ def test_a_changed_dag_goes_up_alone_without_an_environment_update(target, s3, m
     assert record.changes["uploaded"] == ["dags/orders_nightly.py"]
     assert body(s3, target.dags_bucket, "dags/orders_nightly.py") == "# airflow dag v2\n"
     assert record.deployed.files == first.deployed.files
+
+
+def test_each_deploy_records_the_commits_it_makes_live_and_a_no_op_is_not_live(target, s3, mwaa, repo):
+    base = current_commit(repo)
+    first = first_deploy(target, s3, mwaa, repo, commit=base)
+    (repo / "dags/orders_nightly.py").write_text("# airflow dag v2\n")
+    git(repo, "commit", "-q", "-am", "v2")
+    head = current_commit(repo)
+    client, stubber = mwaa
+    expect_get(stubber, target, pins=first.deployed.files)
+    expect_import_errors(stubber, target)
+    second = deployer(target, s3, client, repo).deploy(head)
+    expect_get(stubber, target, pins=first.deployed.files)
+    no_op = deployer(target, s3, client, repo).deploy(head)
+
+    assert first.commits == [{"sha": base.sha, "time": base.time}]  # a first deploy: its head only
+    assert second.commits == [{"sha": head.sha, "time": head.time}]  # not base again
+    assert (first.live, second.live, no_op.live) == (True, True, False)
+    assert no_op.commits == []  # head is live already: nothing new shipped
 
 
 def test_import_errors_after_the_deploy_restore_the_previous_versions(target, s3, mwaa, repo):

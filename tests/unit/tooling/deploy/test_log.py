@@ -6,14 +6,14 @@ import json
 
 import pytest
 
+from tests.unit.dataops.observability.test_dora import deploy
 from tests.unit.tooling.deploy.stubs import body
-from tests.unit.tooling.deploy.test_dora import record
 from tooling.deploy import log as deploy_log
-from tooling.deploy.log import DEPLOY, FAILED, SUCCEEDED, Record, State
+from tooling.deploy.log import FAILED, SUCCEEDED, Record, State
 
 
 def test_a_record_survives_its_json_round_trip():
-    original = record(DEPLOY, SUCCEEDED, 1)
+    original = deploy(1, commits_hours_ago=(3, 2))
     original.deployed = State(
         dags={"dags/a.py": "v1"}, files={"plugins": {"key": "plugins.zip", "version": "v2"}}
     )
