@@ -76,8 +76,8 @@ task log names the one missing):
   results and Data Docs, the run summary, the publish marker).
 - `glue:StartJobRun`, `glue:GetJobRun`, `glue:GetJobRuns`, `glue:GetJob`, `glue:BatchStopJobRun`:
   the orders transform job; `logs:GetLogEvents`, `logs:FilterLogEvents` on `/aws-glue/*` for its log.
-- `cloudwatch:PutMetricData` in the pipeline's namespace and `cloudwatch:GetMetricStatistics`
-  (report: the run's metrics, and the dbt model durations it compares with their history).
+- `cloudwatch:PutMetricData` in the pipeline's namespace (report: the run's metrics; dbt_timing:
+  model durations and regressions; DORA after each run). The timing history is read from S3.
 - `sns:Publish`: the alerts and notifications topics (failure callbacks, the gate, report).
 - `secretsmanager:GetSecretValue`, `secretsmanager:DescribeSecret`: the connections prefix.
 - `kms:Decrypt`, `kms:GenerateDataKey*`: the environment key the buckets and topics use.

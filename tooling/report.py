@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from include.dataops.observability.report import build_report
+from include.dataops.observability.report.store import build_report
 from include.dataops.settings import load_settings
 from tooling.local.emulator import LOCAL_DIR
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from include.dataops.observability.report import REPORT_KEY
 from include.dataops.observability.report.page import build_page
+from include.dataops.observability.report.store import REPORT_KEY
 from include.dataops.settings import Settings
 from tests.browser.chromium import browser_page
 from tests.integration.airflow_api import LocalAirflow

@@ -38,8 +38,9 @@ from tooling.deploy.checks import (
     require_releasable,
     target_for,
 )
-from tooling.deploy.deployer import Deployer, notify
+from tooling.deploy.deployer import Deployer
 from tooling.deploy.log import LogError
+from tooling.deploy.notify import notify
 from tooling.deploy.smoke import smoke
 from tooling.deploy.types import Commit, DeployError, Target
 

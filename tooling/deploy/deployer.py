@@ -293,10 +293,5 @@ class Deployer:
         return record
 
 
-def notify(sns: Any, topic_arn: str, subject: str, message: str) -> None:
-    """Announce a deployment on the notifications topic; SNS refuses subjects over 100 characters."""
-    sns.publish(TopicArn=topic_arn, Subject=subject[:100], Message=message)
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat()

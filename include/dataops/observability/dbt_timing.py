@@ -28,7 +28,6 @@ from include.dataops.settings import Settings
 
 TIMINGS_PREFIX = "dbt/timings/"
 MIN_HISTORY = 3
-DBT_MODEL_REGRESSIONS = "DbtModelRegressions"
 
 
 @dataclass(frozen=True)
@@ -93,16 +92,7 @@ def metric_data(
     """DbtModelDuration per model, and the run's DbtModelRegressions count (zero included)."""
     from include.dataops.observability.metrics import build_metric_data
 
-    data = build_metric_data(dbt_durations=models, timestamp=when)
-    data.append(
-        {
-            "MetricName": DBT_MODEL_REGRESSIONS,
-            "Value": float(len(regressions)),
-            "Unit": "Count",
-            "Timestamp": when,
-        }
-    )
-    return data
+    return build_metric_data(dbt_durations=models, dbt_regressions=len(regressions), timestamp=when)
 
 
 def check_run(

@@ -25,6 +25,9 @@ class MetricDefinition:
 METRICS: tuple[MetricDefinition, ...] = (
     MetricDefinition("StageDuration", "Seconds", ("Stage",), "Maximum", "Duration per stage (s)"),
     MetricDefinition("DbtModelDuration", "Seconds", ("Model",), "Maximum", "Duration per dbt model (s)"),
+    MetricDefinition(
+        "DbtModelRegressions", "Count", (), "Maximum", "dbt models slower than their history (dbt_timing.py)"
+    ),
     MetricDefinition("RecordsRead", "Count", ("Dataset",), "Maximum", "Records read per dataset"),
     MetricDefinition("RecordsWritten", "Count", ("Dataset",), "Maximum", "Records written per dataset"),
     MetricDefinition(

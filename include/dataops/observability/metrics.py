@@ -23,6 +23,7 @@ RECORDS_DEDUPLICATED = "RecordsDeduplicated"
 STAGE_DURATION = "StageDuration"
 MART_ROWS = "MartRows"
 DBT_MODEL_DURATION = "DbtModelDuration"
+DBT_MODEL_REGRESSIONS = "DbtModelRegressions"
 DATA_FRESHNESS = "DataFreshness"
 QUALITY_GATE_PASSED = "QualityGatePassed"
 # Sent by the last task of a good run; the alarm treats its absence as a failed night.
@@ -42,6 +43,7 @@ def build_metric_data(
     stage_durations: Mapping[str, float] | None = None,
     mart_rows: Mapping[str, int] | None = None,
     dbt_durations: Mapping[str, float] | None = None,
+    dbt_regressions: int | None = None,
     freshness_hours: Mapping[str, float] | None = None,
     quality_gate_passed: bool | None = None,
     pipeline_succeeded: bool | None = None,
@@ -64,6 +66,8 @@ def build_metric_data(
     data += [datum(MART_ROWS, n, "Count", ("Table", k)) for k, n in (mart_rows or {}).items()]
     data += [datum(DBT_MODEL_DURATION, s, "Seconds", ("Model", k)) for k, s in (dbt_durations or {}).items()]
     data += [datum(DATA_FRESHNESS, h, "None", ("Table", k)) for k, h in (freshness_hours or {}).items()]
+    if dbt_regressions is not None:
+        data.append(datum(DBT_MODEL_REGRESSIONS, dbt_regressions, "Count"))
     if quality_gate_passed is not None:
         data.append(datum(QUALITY_GATE_PASSED, 1 if quality_gate_passed else 0, "Count"))
     if pipeline_succeeded is not None:

@@ -158,8 +158,8 @@ def report(run_date: str, dag_id: str, run_id: str, gate: dict[str, Any]) -> dic
     from include.dataops.airflow import cosmos as dbt_cosmos
     from include.dataops.gx.checkpoint import load_gx_result
     from include.dataops.observability import lineage, run_record
-    from include.dataops.observability import report as health_report
     from include.dataops.observability.notify import report_run
+    from include.dataops.observability.report import store as health_report
     from include.dataops.pipeline.dbt_results import load_run_results
 
     settings = load_settings()

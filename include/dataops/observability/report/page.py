@@ -28,9 +28,13 @@ def metric_series(history: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, l
     """metric name -> dimension value ('' for none) -> [(run date, value)], oldest first."""
     from include.dataops.observability.metrics import build_metric_data
 
+    regressed: defaultdict[str, int] = defaultdict(int)
+    for run_date, _, _ in model_regressions(history, load_settings().monitoring):
+        regressed[run_date] += 1
     series: dict[str, dict[str, list[tuple[str, float]]]] = defaultdict(lambda: defaultdict(list))
     for run in history:
-        for datum in build_metric_data(**run["metric_inputs"]):
+        inputs = {"dbt_regressions": regressed[run["run_date"]], **run["metric_inputs"]}
+        for datum in build_metric_data(**inputs):
             dimension = (datum.get("Dimensions") or [{"Value": ""}])[0]["Value"]
             series[datum["MetricName"]][dimension].append((run["run_date"], datum["Value"]))
     return series

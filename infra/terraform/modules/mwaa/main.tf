@@ -108,16 +108,6 @@ data "aws_iam_policy_document" "execution" {
     resources = ["*"]
   }
 
-  # The report step reads this pipeline's dbt durations back (GetMetricStatistics, 14 days) to flag
-  # regressions before it publishes the run's metrics (include/dataops/observability/metrics.py).
-  # CloudWatch's metric reads take no resource ARN and no namespace condition (cloudwatch:namespace
-  # applies to PutMetricData only), so "*" is as tight as CloudWatch allows.
-  statement {
-    sid       = "ReadMetricHistory"
-    actions   = ["cloudwatch:GetMetricStatistics"]
-    resources = ["*"]
-  }
-
   statement {
     sid       = "PutMetrics"
     actions   = ["cloudwatch:PutMetricData"]

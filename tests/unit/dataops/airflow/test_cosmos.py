@@ -45,10 +45,12 @@ def test_an_unknown_model_is_a_one_line_error_listing_the_models():
         dbt_cosmos.select_models("ordersdaily+", MANIFEST)
 
 
-def test_local_profile_is_the_duckdb_profiles_file_and_cloud_maps_the_redshift_connection():
+def test_local_maps_the_duckdb_connection_and_cloud_maps_the_redshift_connection():
+    # A mapped connection gives Cosmos the warehouse file's real path, so dataset and Asset names
+    # are rendered; profiles.yml's path is a Jinja var() that Cosmos's OpenLineage names leave raw.
     local = dbt_cosmos.profile_config(load_settings("local"))
-    assert local.profiles_yml_filepath == dbt_cosmos.DBT_PROJECT_DIR / "profiles.yml"
-    assert local.target_name == "local"
+    assert type(local.profile_mapping).__name__ == "DuckDBUserPasswordProfileMapping"
+    assert local.profile_mapping.conn_id == "warehouse" and local.target_name == "local"
     prod = dbt_cosmos.profile_config(load_settings("prod"))
     assert type(prod.profile_mapping).__name__ == "RedshiftUserPasswordProfileMapping"
     assert prod.profile_mapping.conn_id == "redshift_default" and prod.target_name == "prod"

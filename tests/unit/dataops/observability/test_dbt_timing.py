@@ -14,7 +14,7 @@ import boto3
 import pytest
 
 from include.dataops.airflow.cosmos import RUN_RESULTS_PREFIX
-from include.dataops.observability import dbt_timing
+from include.dataops.observability import dbt_timing, metrics
 from include.dataops.settings import CloudWatch, Settings, Sns
 from tooling.local.topic_capture import TopicCapture
 
@@ -103,7 +103,7 @@ def put_run_results(s3: Any, bucket: str, run_id: str, seconds: dict[str, float]
 def regressions_metric(cloudwatch: Any, settings: Settings) -> list[float]:
     points = cloudwatch.get_metric_statistics(
         Namespace=settings.cloudwatch.namespace,
-        MetricName=dbt_timing.DBT_MODEL_REGRESSIONS,
+        MetricName=metrics.DBT_MODEL_REGRESSIONS,
         StartTime=datetime.now(UTC) - timedelta(hours=1),
         EndTime=datetime.now(UTC) + timedelta(hours=1),
         Period=3600,

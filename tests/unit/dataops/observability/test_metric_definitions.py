@@ -12,6 +12,7 @@ def test_every_published_datum_matches_its_definition_and_every_definition_is_pu
         stage_durations={"glue_transform": 12.5},
         mart_rows={"orders": 2},
         dbt_durations={"orders": 1.5},
+        dbt_regressions=0,
         freshness_hours={"orders": 3.0},
         quality_gate_passed=True,
         pipeline_succeeded=True,

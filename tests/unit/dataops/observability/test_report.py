@@ -10,9 +10,9 @@ from dataclasses import replace
 import boto3
 import pytest
 
-from include.dataops.observability import report
 from include.dataops.observability.metric_definitions import METRICS
 from include.dataops.observability.notify import build_run_summary
+from include.dataops.observability.report import store as report
 from include.dataops.observability.report.page import build_page, metric_series, model_regressions
 from include.dataops.observability.run_record import build_record
 from include.dataops.settings import Buckets, Settings, load_settings
@@ -90,7 +90,7 @@ def test_a_slow_model_is_marked_only_against_its_own_earlier_runs(history) -> No
 
 
 def test_dora_shows_a_placeholder_until_the_log_has_records_then_numbers(history) -> None:
-    assert "monitoring issue" in build_page(history, environment="test")
+    assert "No deployment or run events yet" in build_page(history, environment="test")
     dora = {"window_days": 30, "deployments": 4, "change_failure_rate": 0.25}
     page = build_page(history, environment="test", dora=dora)
     assert "monitoring issue" not in page and "DORA, last 30 days" in page and '"indicator"' in page
