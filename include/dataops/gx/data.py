@@ -41,13 +41,17 @@ def fetch_frames(
     day = iso_day(run_date)
     start = (date.fromisoformat(day) - timedelta(days=config.thresholds.history_days)).isoformat()
     conn = settings.warehouse.conn_id
+    history_sql = (
+        f"select {c.order_date}, {c.order_count}, {c.order_total_avg} from {history}.{t.orders_daily} "
+        f"where {c.order_date} >= date '{start}' and {c.order_date} < date '{day}' "
+        f"order by {c.order_date}"
+    )
+    if not _table_exists(conn, history, t.orders_daily):
+        # Nothing published yet (the first run): no history, so the bounds fall back to the day alone.
+        history_sql += " limit 0"
+        history_sql = history_sql.replace(f"from {history}.{t.orders_daily}", f"from {marts}.{t.orders_daily}")
     return {
-        HISTORY: query_df(
-            f"select {c.order_date}, {c.order_count}, {c.order_total_avg} from {history}.{t.orders_daily} "
-            f"where {c.order_date} >= date '{start}' and {c.order_date} < date '{day}' "
-            f"order by {c.order_date}",
-            conn,
-        ),
+        HISTORY: query_df(history_sql, conn),
         ORDERS_DAILY_SUITE: query_df(
             f"select * from {marts}.{t.orders_daily} where {c.order_date} = date '{day}'", conn
         ),
@@ -59,6 +63,17 @@ def fetch_frames(
         QUARANTINE_SUITE: read_quarantine(settings.lake.quarantine, day, config),
         CUSTOMERS_SUITE: read_curated_customers(settings.lake.curated, day, config),
     }
+
+
+def _table_exists(conn_id: str, schema: str, table: str) -> bool:
+    """Through information_schema, which DuckDB and Redshift both have: no engine-specific call."""
+    from include.dataops.warehouse import scalar
+
+    sql = (
+        "select count(*) from information_schema.tables "
+        f"where table_schema = '{schema}' and table_name = '{table}'"
+    )
+    return bool(scalar(sql, conn_id))
 
 
 def read_quarantine(root: str, run_date: str, config: GxConfig) -> pd.DataFrame:
