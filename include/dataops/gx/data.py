@@ -41,15 +41,14 @@ def fetch_frames(
     day = iso_day(run_date)
     start = (date.fromisoformat(day) - timedelta(days=config.thresholds.history_days)).isoformat()
     conn = settings.warehouse.conn_id
+    # Nothing published yet (the first run): no history, so the bounds fall back to the day alone.
+    published = _table_exists(conn, history, t.orders_daily)
     history_sql = (
-        f"select {c.order_date}, {c.order_count}, {c.order_total_avg} from {history}.{t.orders_daily} "
+        f"select {c.order_date}, {c.order_count}, {c.order_total_avg} "
+        f"from {history if published else marts}.{t.orders_daily} "
         f"where {c.order_date} >= date '{start}' and {c.order_date} < date '{day}' "
-        f"order by {c.order_date}"
+        f"order by {c.order_date}{'' if published else ' limit 0'}"
     )
-    if not _table_exists(conn, history, t.orders_daily):
-        # Nothing published yet (the first run): no history, so the bounds fall back to the day alone.
-        history_sql += " limit 0"
-        history_sql = history_sql.replace(f"from {history}.{t.orders_daily}", f"from {marts}.{t.orders_daily}")
     return {
         HISTORY: query_df(history_sql, conn),
         ORDERS_DAILY_SUITE: query_df(
