@@ -1,0 +1,1 @@
+"""AWS Lambda functions that watch the pipeline from outside Airflow; Terraform packages each."""

@@ -1,0 +1,1 @@
+"""The freshness Lambda: DataFreshness per table against its dbt SLA, every few minutes."""

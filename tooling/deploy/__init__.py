@@ -1,1 +1,1 @@
-"""The deploy tool: bundle, plan, deployer, MWAA API client, smoke, checks, deployment log, DORA."""
+"""The deploy tool: CLI, release checks, bundle, plan, deployer, MWAA API client, smoke, log, notice."""

@@ -1,1 +1,1 @@
-"""What the pipeline tells people and CloudWatch: metrics and SNS notifications."""
+"""What the pipeline tells people and CloudWatch: metrics, alerts, timing, freshness, DORA, report."""

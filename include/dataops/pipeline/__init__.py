@@ -1,1 +1,1 @@
-"""The nightly pipeline's steps as plain functions: reconcile, quality gate, dbt results, orders."""
+"""The nightly pipeline's steps as plain functions: orders, reconcile, audit + publish, gate, dbt results."""
