@@ -12,16 +12,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 GLUE_SCRIPT = Path(__file__).resolve().parents[3] / "glue_jobs" / "orders_transform.py"
-# Used only while glue_jobs/orders_transform.py (which owns REASONS) is absent.
+# What GX uses where glue_jobs/orders_transform.py (which owns REASONS) is absent, as on MWAA: the
+# Glue scripts go to the scripts bucket, not the DAGs prefix. A test holds the two equal.
 FALLBACK_REASONS = (
-    "malformed_json",
-    "invalid_encoding",
-    "missing_field",
-    "wrong_type",
-    "invalid_value",
-    "unknown_status",
-    "orphan_customer",
     "created_outside_partition",
+    "invalid_encoding",
+    "invalid_value",
+    "malformed_json",
+    "missing_field",
+    "orphan_customer",
+    "unknown_status",
+    "unreadable_file",
+    "wrong_type",
 )
 
 

@@ -31,3 +31,8 @@ def test_reasons_fallback_and_non_literal_error(tmp_path: Path) -> None:
     script.write_text("REASONS = build()\n")
     with pytest.raises(ValueError, match="not a literal: write it as a tuple"):
         known_quarantine_reasons(script)
+
+
+def test_the_fallback_mwaa_uses_is_the_glue_scripts_own_set() -> None:
+    """On MWAA the script is not beside the DAGs, so the fallback is what GX checks against."""
+    assert FALLBACK_REASONS == known_quarantine_reasons()
