@@ -35,10 +35,29 @@ RUN_FAILURE_MESSAGE = (
 
 
 def notify_failure(context: Context) -> None:
-    """Send an SNS alert to this environment's alerts topic, naming the task and the error.
+    """Page this environment's alerts topic, naming the task and the error, and record the incident.
 
-    The amazon provider's SnsNotifier does the work; it is built here, when a task fails, rather
-    than at parse time, because importing the provider costs every DAG file a few tenths of a second.
+    One page per incident: a gate verdict (the gate task's AirflowFailException) was paged by the
+    gate itself with every failed check (quality_gate.py), so only the incident is recorded.
+    `airflow dags test` gives callbacks no exception; a failed gate task there counts as a verdict.
+    """
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from include.dataops.observability.run_history import GATE_FAILED, RUN_FAILED
+
+    settings = load_settings()
+    ti, error = context["ti"], context.get("exception")
+    is_gate = ti.task_id == settings.monitoring.gate_task
+    if not (is_gate and (error is None or isinstance(error, AirflowFailException))):
+        _page(context, "[PAGE] [{{ dag.dag_id }}] task failed: {{ ti.task_id }}", FAILURE_MESSAGE)
+    record_run_event(context, GATE_FAILED if is_gate else RUN_FAILED)
+
+
+def _page(context: Context, subject: str, message: str) -> None:
+    """Render and send a page through the amazon provider's SnsNotifier.
+
+    Built when a task fails, not at parse time: importing the provider costs every DAG file a
+    few tenths of a second.
     """
     from airflow.providers.amazon.aws.notifications.sns import SnsNotifier
 
@@ -47,13 +66,9 @@ def notify_failure(context: Context) -> None:
         aws_conn_id=settings.aws_conn_id,
         region_name=settings.aws_region,
         target_arn=settings.alerts_topic_arn,
-        subject="[PAGE] [{{ dag.dag_id }}] task failed: {{ ti.task_id }}",
-        message=FAILURE_MESSAGE,
+        subject=subject,
+        message=message,
     )(context)
-    from include.dataops.observability.run_history import GATE_FAILED, RUN_FAILED
-
-    ti = context["ti"]
-    record_run_event(context, GATE_FAILED if ti.task_id == settings.monitoring.gate_task else RUN_FAILED)
 
 
 def record_stage_duration(context: Context) -> None:
@@ -116,18 +131,11 @@ def notify_run_failure(context: Context) -> None:
     """
     if context.get("reason") == "task_failure":
         return
-    from airflow.providers.amazon.aws.notifications.sns import SnsNotifier
-
     from include.dataops.observability.run_history import RUN_FAILED
 
-    settings = load_settings()
-    SnsNotifier(
-        aws_conn_id=settings.aws_conn_id,
-        region_name=settings.aws_region,
-        target_arn=settings.alerts_topic_arn,
-        subject="[PAGE] [{{ dag.dag_id }}] run failed: {{ reason | default('failed') }}",
-        message=RUN_FAILURE_MESSAGE,
-    )(context)
+    _page(
+        context, "[PAGE] [{{ dag.dag_id }}] run failed: {{ reason | default('failed') }}", RUN_FAILURE_MESSAGE
+    )
     record_run_event(context, RUN_FAILED)
 
 

@@ -3,8 +3,8 @@
 Each input may arrive as the producing module's object or as its JSON form from XCom. A missing
 input is itself a failed check: a gate that passes because a stage did not report would
 publish unchecked data. On failure the error names every failed check, one per line, and
-``run_quality_gate`` first sends the full list to the alerts topic (the task failure callback's
-message is truncated).
+``run_quality_gate`` first pages the full list to the alerts topic: the incident's one page (the
+task failure callback records a verdict without paging again, include/dataops/airflow/defaults.py).
 """
 
 from __future__ import annotations

@@ -7,11 +7,20 @@ from types import SimpleNamespace
 
 import boto3
 import pytest
+from airflow.sdk import DAG
+from airflow.sdk.exceptions import AirflowFailException
 from jinja2 import UndefinedError
 
-from include.dataops.airflow.defaults import dag_args, default_args, record_run_event, record_stage_duration
+from include.dataops.airflow.defaults import (
+    dag_args,
+    default_args,
+    notify_failure,
+    record_run_event,
+    record_stage_duration,
+)
 from include.dataops.observability import run_history
 from include.dataops.observability.metrics import cloudwatch_client
+from tooling.local.topic_capture import TopicCapture
 
 
 def test_default_args_retry_and_call_back_on_failure_and_success(settings):
@@ -59,4 +68,32 @@ def test_a_failed_gate_and_a_publish_land_in_the_run_history(settings, aws_endpo
     assert [(e.kind, e.detail) for e in events] == [
         (run_history.GATE_FAILED, "quality_gate"),
         (run_history.PUBLISHED, "publish"),
+    ]
+
+
+def test_a_failed_gate_pages_once_and_any_other_failed_task_pages_from_its_callback(settings, aws_endpoint):
+    """The gate paged its verdict itself (every failed check): its callback only records the
+    incident. A task failing any other way is paged by the callback."""
+    run_id = f"test_{datetime.now(UTC):%H%M%S%f}"
+    dag = DAG("orders_nightly", schedule=None)
+
+    def ti(task_id: str) -> SimpleNamespace:
+        return SimpleNamespace(
+            task_id=task_id, dag_id="orders_nightly", run_id=run_id, try_number=1, log_url=""
+        )
+
+    with TopicCapture(settings, settings.alerts_topic_arn) as alerts:
+        verdict = AirflowFailException("quality gate failed for 2026-11-23: 1 of 9 checks failed")
+        notify_failure({"ti": ti("quality_gate"), "dag": dag, "run_id": run_id, "exception": verdict})
+        crash = RuntimeError("S3 unreachable")
+        notify_failure({"ti": ti("reconcile"), "dag": dag, "run_id": run_id, "exception": crash})
+        pages = alerts.wait_for(2, timeout_seconds=5, subject_contains="task failed")
+    assert [p.subject for p in pages] == ["[PAGE] [orders_nightly] task failed: reconcile"]
+    assert "S3 unreachable" in pages[0].message
+
+    s3 = boto3.client("s3", endpoint_url=aws_endpoint, region_name=settings.aws_region)
+    events = [e for e in run_history.read(s3, settings.buckets.artifacts, "local") if e.run_id == run_id]
+    assert [(e.kind, e.detail) for e in events] == [
+        (run_history.GATE_FAILED, "quality_gate"),
+        (run_history.RUN_FAILED, "reconcile"),
     ]
