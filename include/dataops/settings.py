@@ -96,8 +96,10 @@ class Retries:
 
 @dataclass(frozen=True)
 class Sla:
+    """How long the pipeline waits for its input. Each table's freshness SLA is not here: it is
+    written once, as dbt meta.freshness (include/dataops/observability/freshness.py)."""
+
     raw_partition_wait_minutes: int
-    freshness_hours: int
 
 
 @dataclass(frozen=True)

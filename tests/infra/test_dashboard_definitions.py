@@ -10,22 +10,27 @@ from __future__ import annotations
 import ast
 import json
 import re
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from include.dataops.observability.freshness import slas_from_dbt
 from include.dataops.observability.metric_definitions import BY_NAME, METRICS, definitions_json
 from tooling.terraform.evaluate import Scope
 from tooling.terraform.files import TERRAFORM, blocks, merged_locals, parse_dir, unquote
 
 MODULE = TERRAFORM / "modules" / "observability"
 DEFINITIONS_FILE = MODULE / "metric_definitions.json"
-VARS = {"namespace": "DataOps/Orders", "aws_region": "ca-central-1", "freshness_hours": 26}
+VARS = {"namespace": "DataOps/Orders", "aws_region": "ca-central-1"}
 
 
 def _locals() -> dict[str, Any]:
     """The module's locals, evaluated in order, with the JSON file as Terraform would read it."""
     raw = merged_locals(parse_dir(MODULE))
-    values: dict[str, Any] = {"metrics": json.loads(DEFINITIONS_FILE.read_text())}
+    values: dict[str, Any] = {
+        "metrics": json.loads(DEFINITIONS_FILE.read_text()),
+        "freshness": {table: asdict(sla) for table, sla in slas_from_dbt().items()},
+    }
     for name in ("run_values", "series", "series_widgets", "series_end"):
         values[name] = Scope({"var": VARS, "local": values}).eval(raw[name])
     return values
@@ -59,6 +64,16 @@ def test_every_definition_is_drawn_once_with_its_title_statistic_and_dimension()
         assert (options["stat"], options["label"]) == (BY_NAME[name].statistic, BY_NAME[name].title)
         drawn.append(name)
     assert sorted(drawn) == sorted(m.name for m in METRICS)
+
+
+def test_the_freshness_chart_draws_each_tables_sla_from_dbt() -> None:
+    """The SLA lines are dbt's meta.freshness, the same numbers the alarms and the Lambda use."""
+    (widget,) = [
+        w for w in _locals()["series_widgets"] if w["properties"]["title"] == BY_NAME["DataFreshness"].title
+    ]
+    lines = {a["label"]: a["value"] for a in widget["properties"]["annotations"]["horizontal"]}
+    assert lines == {f"SLA {table}": sla.sla_hours for table, sla in slas_from_dbt().items()}
+    assert len(lines) == 3
 
 
 def test_widgets_do_not_overlap() -> None:

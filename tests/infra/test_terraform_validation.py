@@ -59,7 +59,6 @@ REJECTED = [
     ("dev", "records_read_baseline", 0, 0),
     ("dev", "s3_write_bytes_baseline", 0, 0),
     ("dev", "jvm_heap_usage_threshold", 0, 1.5),
-    ("dev", "freshness_hours", 0, 0),
     ("dev", "freshness_schedule_minutes", 0, 1),
 ]
 

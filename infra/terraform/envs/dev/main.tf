@@ -162,7 +162,6 @@ module "observability" {
   records_read_baseline      = var.records_read_baseline
   s3_write_bytes_baseline    = var.s3_write_bytes_baseline
   jvm_heap_usage_threshold   = var.jvm_heap_usage_threshold
-  freshness_hours            = var.freshness_hours
   freshness_schedule_minutes = var.freshness_schedule_minutes
   tags                       = local.tags
 }

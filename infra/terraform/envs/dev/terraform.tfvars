@@ -44,5 +44,4 @@ lake_formation_admin_arns = []
 records_read_baseline      = 100
 s3_write_bytes_baseline    = 10000
 jvm_heap_usage_threshold   = 0.9
-freshness_hours            = 26
 freshness_schedule_minutes = 60

@@ -404,16 +404,6 @@ variable "jvm_heap_usage_threshold" {
   }
 }
 
-variable "freshness_hours" {
-  description = "Hours after which a critical table is stale; settings sla.freshness_hours names the same."
-  type        = number
-
-  validation {
-    condition     = var.freshness_hours >= 1
-    error_message = "freshness_hours must be at least 1."
-  }
-}
-
 variable "freshness_schedule_minutes" {
   description = "How often the freshness Lambda measures the critical tables; each table's alarm period."
   type        = number

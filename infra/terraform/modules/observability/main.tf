@@ -26,7 +26,8 @@ locals {
         region  = var.aws_region
         metrics = [[{ expression = "SEARCH('{${var.namespace},${metric.dimensions[0]}} MetricName=\"${metric.name}\"', '${metric.statistic}', 86400)", id = "m${index}" }]]
         annotations = {
-          horizontal = metric.name == "DataFreshness" ? [{ label = "SLA", value = var.freshness_hours }] : []
+          # One SLA line per table, from dbt meta.freshness (local.freshness, alarms.tf).
+          horizontal = metric.name == "DataFreshness" ? [for table, spec in local.freshness : { label = "SLA ${table}", value = spec.sla_hours }] : []
         }
       }
     }

@@ -43,11 +43,6 @@ variable "jvm_heap_usage_threshold" {
   type        = number
 }
 
-variable "freshness_hours" {
-  description = "Hours after which a critical table is stale; settings sla.freshness_hours names the same."
-  type        = number
-}
-
 variable "freshness_schedule_minutes" {
   description = "How often the freshness Lambda publishes DataFreshness; each table's alarm period."
   type        = number
