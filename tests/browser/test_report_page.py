@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from include.dataops.observability.metric_definitions import METRICS
+from include.dataops.observability.metric_definitions import RUN_METRICS
 from include.dataops.observability.report.page import build_page
 from tests.browser.chromium import CHARTS_DRAWN, browser_page
 from tests.unit.dataops.observability.test_report import DAYS, ORDERS_SECONDS, run
@@ -36,6 +36,6 @@ def test_every_chart_renders_with_data_and_the_console_stays_clean(tmp_path: Pat
         charts = page.evaluate(CHARTS_DRAWN)
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOT), full_page=True)
-    assert len(charts) == 1 + len(METRICS) + 2
+    assert len(charts) == 1 + len(RUN_METRICS) + 2
     assert [c for c in charts if not (c["traces"] and c["marks"])] == []
     assert errors == []

@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from include.dataops.observability import run_history
+from include.dataops.observability.metric_definitions import DORA_METRICS
 from include.dataops.observability.run_history import (
     DEPLOYMENTS_PREFIX,
     GATE_FAILED,
@@ -35,15 +36,12 @@ from include.dataops.observability.run_history import (
     RunEvent,
 )
 
-DEPLOYMENT_FREQUENCY = "DoraDeploymentFrequency"
-LEAD_TIME = "DoraLeadTimeHours"
-CHANGE_FAILURE_RATE = "DoraChangeFailureRate"
-TIME_TO_RESTORE = "DoraTimeToRestoreHours"
-_METRIC_UNITS = {
-    DEPLOYMENT_FREQUENCY: ("deployment_frequency_per_day", "Count"),
-    LEAD_TIME: ("lead_time_hours_median", "None"),
-    CHANGE_FAILURE_RATE: ("change_failure_rate", "None"),
-    TIME_TO_RESTORE: ("time_to_restore_hours_mean", "None"),
+# Each DORA metric (metric_definitions.py: name, unit, dimension) and the key of dora()'s result it sends.
+METRIC_KEYS = {
+    "DoraDeploymentFrequency": "deployment_frequency_per_day",
+    "DoraLeadTimeHours": "lead_time_hours_median",
+    "DoraChangeFailureRate": "change_failure_rate",
+    "DoraTimeToRestoreHours": "time_to_restore_hours_mean",
 }
 
 
@@ -121,14 +119,14 @@ def metric_data(metrics: Mapping[str, Any], environment: str, when: datetime) ->
     """The metrics in PutMetricData's shape, one datum each; a metric with no value sends none."""
     return [
         {
-            "MetricName": name,
-            "Dimensions": [{"Name": "Environment", "Value": environment}],
-            "Value": float(metrics[key]),
-            "Unit": unit,
+            "MetricName": definition.name,
+            "Dimensions": [{"Name": definition.dimensions[0], "Value": environment}],
+            "Value": float(metrics[METRIC_KEYS[definition.name]]),
+            "Unit": definition.unit,
             "Timestamp": when,
         }
-        for name, (key, unit) in _METRIC_UNITS.items()
-        if metrics.get(key) is not None
+        for definition in DORA_METRICS
+        if metrics.get(METRIC_KEYS[definition.name]) is not None
     ]
 
 

@@ -1,9 +1,11 @@
 """The one list of the pipeline's own CloudWatch metrics: what each means and how it is drawn.
 
-metrics.py publishes these names, units and dimensions; the health report (observability/
-report/) draws one chart per definition; the CloudWatch dashboard in Terraform is generated
-from the same list (`make metric-definitions` writes infra/terraform/modules/observability/
-metric_definitions.json) and tests/infra/test_dashboard_definitions.py fails when they differ.
+metrics.py publishes the per-run ones and dora.py the four DORA metrics (after each deploy and
+each run), with these names, units and dimensions; the health report (observability/report/)
+draws one chart per run metric and its DORA section from the DORA ones; the CloudWatch
+dashboard in Terraform is generated from the same list (`make metric-definitions` writes
+infra/terraform/modules/observability/metric_definitions.json) and
+tests/infra/test_dashboard_definitions.py fails when they differ.
 Plain data only: Terraform tooling and the DAGs import it without anything heavy.
 """
 
@@ -20,6 +22,10 @@ class MetricDefinition:
     dimensions: tuple[str, ...]  # empty: one value per run
     statistic: str  # how a day's datums are combined on the dashboard
     title: str
+    source: str = "run"  # RUN: published by each run (metrics.py); DORA: by dora.py
+
+
+RUN, DORA = "run", "dora"
 
 
 METRICS: tuple[MetricDefinition, ...] = (
@@ -40,9 +46,28 @@ METRICS: tuple[MetricDefinition, ...] = (
     MetricDefinition("DataFreshness", "None", ("Table",), "Maximum", "Data freshness per table (hours)"),
     MetricDefinition("QualityGatePassed", "Count", (), "Minimum", "Quality gate (1 = passed)"),
     MetricDefinition("PipelineSuccess", "Count", (), "Minimum", "Pipeline run (1 = succeeded)"),
+    MetricDefinition(
+        "DoraDeploymentFrequency", "Count", ("Environment",), "Maximum", "DORA: live deploys per day", DORA
+    ),
+    MetricDefinition(
+        "DoraLeadTimeHours", "None", ("Environment",), "Maximum", "DORA: median lead time (hours)", DORA
+    ),
+    MetricDefinition(
+        "DoraChangeFailureRate", "None", ("Environment",), "Maximum", "DORA: change failure rate", DORA
+    ),
+    MetricDefinition(
+        "DoraTimeToRestoreHours",
+        "None",
+        ("Environment",),
+        "Maximum",
+        "DORA: mean time to restore (hours)",
+        DORA,
+    ),
 )
 
 BY_NAME = {metric.name: metric for metric in METRICS}
+RUN_METRICS = tuple(metric for metric in METRICS if metric.source == RUN)
+DORA_METRICS = tuple(metric for metric in METRICS if metric.source == DORA)
 
 
 def definitions_json() -> str:

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from include.dataops.observability.metric_definitions import METRICS, MetricDefinition
+from include.dataops.observability.metric_definitions import DORA_METRICS, RUN_METRICS, MetricDefinition
 from include.dataops.settings import Monitoring, load_settings
 
 STATE_CODES = {"success": 2, "skipped": 1, "upstream_failed": 0, "failed": 0}
@@ -72,7 +72,7 @@ def build_page(
         raise ValueError("the run history is empty: run the pipeline once (make run), then build the report.")
     series = metric_series(history)
     sections = [("Stage status per run", _stage_status(go, history))]
-    sections += [(m.title, _metric_chart(go, m, series.get(m.name, {}), history)) for m in METRICS]
+    sections += [(m.title, _metric_chart(go, m, series.get(m.name, {}), history)) for m in RUN_METRICS]
     sections.append(("Quarantined records by reason", _quarantine(go, history)))
     sections.append(("Quality gate verdicts: checks per stage", _gate(go, history)))
     figures = [
@@ -211,19 +211,27 @@ def _dora_section(go: Any, dora: Mapping[str, Any] | None) -> str:
     if not dora:
         note = html.escape(DORA_PLACEHOLDER)
         return f'<section id="dora"><h2>DORA</h2><p class="placeholder">{note}</p></section>'
-    shown = {k: v for k, v in dora.items() if isinstance(v, int | float) and k != "window_days"}
+    from include.dataops.observability.dora import METRIC_KEYS
+
+    shown = [
+        (m.title, dora[METRIC_KEYS[m.name]])
+        for m in DORA_METRICS
+        if dora.get(METRIC_KEYS[m.name]) is not None
+    ]
     fig = go.Figure()
-    for index, (name, value) in enumerate(shown.items()):
+    for index, (title, value) in enumerate(shown):
         fig.add_trace(
             go.Indicator(
-                mode="number",
-                value=value,
-                title={"text": name.replace("_", " ")},
-                domain={"row": 0, "column": index},
+                mode="number", value=value, title={"text": title}, domain={"row": 0, "column": index}
             )
         )
     fig.update_layout(grid={"rows": 1, "columns": max(1, len(shown))}, height=220)
     title = f"DORA, last {dora.get('window_days', '?')} days"
+    counts = (
+        f"{dora.get('deployments', 0)} live deploys, {dora.get('incidents_restored', 0)} incidents restored"
+        + (f", one open since {dora['incident_open_since']}" if dora.get("incident_open_since") else "")
+    )
     return (
-        f'<section id="dora"><h2>{title}</h2>{fig.to_html(full_html=False, include_plotlyjs=False)}</section>'
+        f'<section id="dora"><h2>{title}</h2><p>{html.escape(counts)}</p>'
+        f"{fig.to_html(full_html=False, include_plotlyjs=False)}</section>"
     )

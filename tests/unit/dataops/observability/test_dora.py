@@ -104,7 +104,7 @@ def test_an_empty_history_has_no_rates_rather_than_zero_division() -> None:
     assert metrics["lead_time_hours_median"] is None
     assert dora.metric_data(metrics, "prod", NOW) == [
         {
-            "MetricName": dora.DEPLOYMENT_FREQUENCY,
+            "MetricName": "DoraDeploymentFrequency",
             "Dimensions": [{"Name": "Environment", "Value": "prod"}],
             "Value": 0.0,
             "Unit": "Count",
@@ -137,7 +137,7 @@ def test_both_logs_round_trip_through_s3_and_the_metrics_reach_cloudwatch(client
     assert sent == 4
     points = cloudwatch.get_metric_statistics(
         Namespace=namespace,
-        MetricName=dora.CHANGE_FAILURE_RATE,
+        MetricName="DoraChangeFailureRate",
         Dimensions=[{"Name": "Environment", "Value": "prod"}],
         StartTime=NOW - timedelta(hours=1),
         EndTime=NOW + timedelta(hours=1),

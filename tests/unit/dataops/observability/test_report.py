@@ -10,7 +10,7 @@ from dataclasses import replace
 import boto3
 import pytest
 
-from include.dataops.observability.metric_definitions import METRICS
+from include.dataops.observability.metric_definitions import BY_NAME, RUN_METRICS
 from include.dataops.observability.notify import build_run_summary
 from include.dataops.observability.report import store as report
 from include.dataops.observability.report.page import build_page, metric_series, model_regressions
@@ -65,7 +65,7 @@ def _figures(page: str) -> list[dict]:
 
 def test_the_page_draws_every_metric_definition_from_the_datums_the_pipeline_publishes(history) -> None:
     page = build_page(history, environment="test")
-    for metric in METRICS:
+    for metric in RUN_METRICS:
         assert f"<h2>{metric.title}</h2>" in page
     series = metric_series(history)
     assert series["RecordsQuarantined"]["orders"] == [(day, 40.0) for day in DAYS]
@@ -73,7 +73,7 @@ def test_the_page_draws_every_metric_definition_from_the_datums_the_pipeline_pub
     assert series["QualityGatePassed"][""] == [(day, 1.0) for day in DAYS]
     figures = _figures(page)
     # stage status, one per definition, quarantine by reason, gate verdicts
-    assert len(figures) == 1 + len(METRICS) + 2
+    assert len(figures) == 1 + len(RUN_METRICS) + 2
     assert all(any(trace.get("x") or trace.get("z") for trace in f["data"]) for f in figures)
 
 
@@ -94,6 +94,12 @@ def test_dora_shows_a_placeholder_until_the_log_has_records_then_numbers(history
     dora = {"window_days": 30, "deployments": 4, "change_failure_rate": 0.25}
     page = build_page(history, environment="test", dora=dora)
     assert "monitoring issue" not in page and "DORA, last 30 days" in page and '"indicator"' in page
+    (indicators,) = [f["data"] for f in _figures(page) if f["data"][0]["type"] == "indicator"]
+    # Only the metric with a value, titled by its definition (metric_definitions.py).
+    assert [(i["title"]["text"], i["value"]) for i in indicators] == [
+        (BY_NAME["DoraChangeFailureRate"].title, 0.25)
+    ]
+    assert "4 live deploys, 0 incidents restored" in page
 
 
 def test_an_empty_history_says_how_to_make_one() -> None:
@@ -116,4 +122,4 @@ def test_records_round_trip_through_s3_and_the_page_lands_at_its_link(
     link = report.publish_report(own)
     assert link == f"s3://{bucket}/{report.REPORT_KEY}"
     page = s3.get_object(Bucket=bucket, Key=report.REPORT_KEY)["Body"].read().decode()
-    assert DAYS[-1] in page and len(_figures(page)) == 1 + len(METRICS) + 2
+    assert DAYS[-1] in page and len(_figures(page)) == 1 + len(RUN_METRICS) + 2
