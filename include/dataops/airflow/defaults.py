@@ -105,6 +105,7 @@ def record_run_event(context: Context, kind: str) -> None:
 
     from include.dataops.observability import dora, run_history
     from include.dataops.observability.metrics import cloudwatch_client
+    from include.dataops.observability.run_history import PUBLISHED
 
     settings, now = load_settings(), datetime.now(UTC)
     ti, dag_run = context.get("ti"), context.get("dag_run")
@@ -122,6 +123,37 @@ def record_run_event(context: Context, kind: str) -> None:
         )
     except Exception as err:
         log.warning("Run event %s (%s) not (fully) recorded: %s", kind, detail, err)
+    if kind != PUBLISHED:
+        _record_failed_run(context, kind, dag_id, run_id, detail)
+
+
+def _record_failed_run(context: Context, kind: str, dag_id: str, run_id: str, failed_stage: str) -> None:
+    """The failed run's record in the health report's history, and the page rebuilt (best effort).
+
+    The run's day is what resolve_run_date returned; before (or without) it, the run's own day.
+    """
+    from datetime import UTC, datetime
+
+    from include.dataops.observability.report import store
+    from include.dataops.observability.run_history import GATE_FAILED
+
+    ti, dag_run = context.get("ti"), context.get("dag_run")
+    try:
+        resolved = ti.xcom_pull(task_ids="resolve_run_date") if hasattr(ti, "xcom_pull") else None
+        run_after = getattr(dag_run, "run_after", None) or datetime.now(UTC)
+        run_date = (resolved or {}).get("run_date") or run_after.date().isoformat()
+        started = getattr(ti, "start_date", None)
+        store.record_failed_run(
+            load_settings(),
+            dag_id=dag_id,
+            run_id=run_id,
+            run_date=run_date,
+            failed_stage=failed_stage,
+            seconds=(datetime.now(UTC) - started).total_seconds() if started else None,
+            gate_failed=kind == GATE_FAILED,
+        )
+    except Exception as err:
+        log.warning("Failed run %s not recorded in the health report: %s", run_id, err)
 
 
 def notify_run_failure(context: Context) -> None:

@@ -1,8 +1,10 @@
-"""What the health report needs from a run beyond its SNS summary, kept beside the summary.
+"""What the health report needs from a run beyond its SNS summary, one record per DAG run.
 
-The report task calls `record_run`: per-stage states and durations (Airflow's task breadcrumbs
-for this DAG run), each dbt model's timing, freshness per table and the inputs of the run's
-CloudWatch datums, so the report draws from the history exactly what the dashboard shows.
+The report task records a published run (`build_record`): per-stage states and durations
+(Airflow's task breadcrumbs for this DAG run), each dbt model's timing, freshness per table and
+the inputs of the run's CloudWatch datums, so the report draws from the history exactly what
+the dashboard shows. A run that never reaches the report task is recorded by the failure
+callbacks (`failed_record`, include/dataops/airflow/defaults.py): its stages, failed ones included.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from typing import Any
 
 from include.dataops.settings import Settings
 
-# runs/<dag>/dt=<day>/ holds a run's summary.json (the SNS summary) and record.json (this module).
+# runs/<dag>/dt=<day>/ holds a published run's summary.json (the SNS summary); each DAG run's
+# record (this module) is runs/<dag>/dt=<day>/<run id>/record.json, so a rerun keeps the failure.
 RUNS_PREFIX = "runs/orders_nightly"
 RECORD_NAME = "record.json"
+PUBLISHED, FAILED = "published", "failed"
 
 
 def stage_outcomes(dag_id: str, run_id: str) -> list[dict[str, Any]]:
@@ -63,7 +67,8 @@ def build_record(
     return {
         "run_date": summary.get("run_date"),
         "run_id": run_id,
-        "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "status": PUBLISHED,
+        "recorded_at": datetime.now(UTC).isoformat(),
         "stages": stages,
         "freshness_sla_hours": dict(freshness_sla_hours),
         "quarantined_by_reason": {
@@ -80,5 +85,35 @@ def build_record(
             "freshness_hours": dict(freshness_hours),
             "quality_gate_passed": gate.get("passed") if gate else None,
             "pipeline_succeeded": True,
+        },
+    }
+
+
+def failed_record(
+    run_date: str,
+    *,
+    run_id: str,
+    stages: list[dict[str, Any]],
+    failure: str,
+    freshness_sla_hours: Mapping[str, float],
+    gate_failed: bool = False,
+) -> dict[str, Any]:
+    """A run that failed before its report: the stages it got through and the one that broke.
+
+    Its metric inputs hold the stage durations only: a failed run publishes no volumes, mart
+    sizes or PipelineSuccess, and the report draws what CloudWatch holds.
+    """
+    return {
+        "run_date": run_date,
+        "run_id": run_id,
+        "status": FAILED,
+        "recorded_at": datetime.now(UTC).isoformat(),
+        "stages": stages,
+        "freshness_sla_hours": dict(freshness_sla_hours),
+        "quarantined_by_reason": {},
+        "gate": {"passed": False} if gate_failed else {},
+        "warnings": [f"run failed: {failure}"],
+        "metric_inputs": {
+            "stage_durations": {s["stage"]: s["seconds"] for s in stages if s["seconds"] is not None},
         },
     }

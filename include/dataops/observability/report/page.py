@@ -24,31 +24,46 @@ DORA_PLACEHOLDER = (
 )
 
 
+def run_labels(history: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Each run's x-axis label: its day, and "(2)", "(3)" for later runs of the same day."""
+    seen: defaultdict[str, int] = defaultdict(int)
+    labels = []
+    for run in history:
+        seen[run["run_date"]] += 1
+        count = seen[run["run_date"]]
+        labels.append(run["run_date"] if count == 1 else f"{run['run_date']} ({count})")
+    return labels
+
+
 def metric_series(history: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, list[tuple[str, float]]]]:
-    """metric name -> dimension value ('' for none) -> [(run date, value)], oldest first."""
+    """metric name -> dimension value ('' for none) -> [(run label, value)], oldest first."""
     from include.dataops.observability.metrics import build_metric_data
 
     regressed: defaultdict[str, int] = defaultdict(int)
-    for run_date, _, _ in model_regressions(history, load_settings().monitoring):
-        regressed[run_date] += 1
+    for label, _, _ in model_regressions(history, load_settings().monitoring):
+        regressed[label] += 1
     series: dict[str, dict[str, list[tuple[str, float]]]] = defaultdict(lambda: defaultdict(list))
-    for run in history:
-        inputs = {"dbt_regressions": regressed[run["run_date"]], **run["metric_inputs"]}
+    for label, run in zip(run_labels(history), history, strict=True):
+        inputs = dict(run["metric_inputs"])
+        if "dbt_durations" in inputs:
+            inputs["dbt_regressions"] = regressed[label]
         for datum in build_metric_data(**inputs):
             dimension = (datum.get("Dimensions") or [{"Value": ""}])[0]["Value"]
-            series[datum["MetricName"]][dimension].append((run["run_date"], datum["Value"]))
+            series[datum["MetricName"]][dimension].append((label, datum["Value"]))
     return series
 
 
 def model_regressions(history: Sequence[Mapping[str, Any]], rule: Monitoring) -> list[tuple[str, str, float]]:
-    """(run date, model, seconds) of every dbt model timing the regression rule flags
+    """(run label, model, seconds) of every dbt model timing the regression rule flags
     (include/dataops/observability/dbt_timing.py), each run judged against the runs before it."""
     from include.dataops.observability.dbt_timing import find_regressions
 
     marked: list[tuple[str, str, float]] = []
     past: list[dict[str, float]] = []
-    for run in history:
+    for label, run in zip(run_labels(history), history, strict=True):
         current = run["metric_inputs"].get("dbt_durations") or {}
+        if not current:
+            continue  # a run that failed before dbt: no timings, and no sample for the baseline
         found = find_regressions(
             current,
             past,
@@ -56,7 +71,7 @@ def model_regressions(history: Sequence[Mapping[str, Any]], rule: Monitoring) ->
             floor_seconds=rule.dbt_regression_floor_seconds,
             history_runs=rule.dbt_regression_history_runs,
         )
-        marked += [(run["run_date"], r.model, r.seconds) for r in found]
+        marked += [(label, r.model, r.seconds) for r in found]
         past.append(dict(current))
     return marked
 
@@ -91,7 +106,7 @@ def build_page(
         f"<script>{get_plotlyjs()}</script></head><body>"
         f"<h1>Orders pipeline health: {html.escape(environment)}</h1>"
         f"<p>{len(history)} runs, {html.escape(history[0]['run_date'])} to {html.escape(last['run_date'])}; "
-        f"last recorded {html.escape(last.get('recorded_at', '?'))}.</p>"
+        f"last recorded {html.escape(last.get('recorded_at', '?')[:19])}.</p>"
         + (f"<h2>Warnings of the last run</h2><ul>{warnings}</ul>" if warnings else "")
         + "".join(figures)
         + "</body></html>"
@@ -99,7 +114,7 @@ def build_page(
 
 
 def _stage_status(go: Any, history: Sequence[Mapping[str, Any]]) -> Any:
-    dates = [run["run_date"] for run in history]
+    dates = run_labels(history)
     stages = sorted({s["stage"] for run in history for s in run["stages"]})
     by_run = [{s["stage"]: s for s in run["stages"]} for run in history]
     z, text = [], []
@@ -161,10 +176,10 @@ def _metric_chart(
 
 def _quarantine(go: Any, history: Sequence[Mapping[str, Any]]) -> Any:
     bars: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for run in history:
+    for label, run in zip(run_labels(history), history, strict=True):
         for dataset, reasons in sorted(run["quarantined_by_reason"].items()):
             for reason, count in sorted(reasons.items()):
-                bars[f"{dataset}: {reason}"].append((run["run_date"], count))
+                bars[f"{dataset}: {reason}"].append((label, count))
     fig = go.Figure(
         [go.Bar(x=[p[0] for p in pts], y=[p[1] for p in pts], name=name) for name, pts in bars.items()]
     )
@@ -172,7 +187,7 @@ def _quarantine(go: Any, history: Sequence[Mapping[str, Any]]) -> Any:
 
 
 def _gate(go: Any, history: Sequence[Mapping[str, Any]]) -> Any:
-    dates = [run["run_date"] for run in history]
+    dates = run_labels(history)
     stages = sorted({s for run in history for s in (run["gate"].get("passed_by_stage") or {})})
     fig = go.Figure(
         [
@@ -192,7 +207,9 @@ def _gate(go: Any, history: Sequence[Mapping[str, Any]]) -> Any:
             )
         ]
     )
-    verdicts = ["passed" if run["gate"].get("passed") else "FAILED" for run in history]
+    verdicts = [
+        ("passed" if run["gate"]["passed"] else "FAILED") if run["gate"] else "no verdict" for run in history
+    ]
     fig.add_trace(
         go.Scatter(
             x=dates,

@@ -23,8 +23,8 @@ def report_uri(settings: Settings) -> str:
 
 
 def save_record(settings: Settings, record: Mapping[str, Any]) -> str:
-    """Keep one run's record beside its summary (a rerun of the day replaces it)."""
-    key = f"{RUNS_PREFIX}/dt={record['run_date']}/{RECORD_NAME}"
+    """Keep one DAG run's record under its day (a second failure of the same run replaces it)."""
+    key = f"{RUNS_PREFIX}/dt={record['run_date']}/{record['run_id']}/{RECORD_NAME}"
     _s3(settings).load_string(
         json.dumps(record, default=str, indent=2),
         key=key,
@@ -35,11 +35,12 @@ def save_record(settings: Settings, record: Mapping[str, Any]) -> str:
 
 
 def load_history(settings: Settings, runs: int = HISTORY_RUNS) -> list[dict[str, Any]]:
-    """The last `runs` recorded days, oldest first."""
+    """The last `runs` recorded runs of the last days, oldest first (by day, then when recorded)."""
     s3 = _s3(settings)
     bucket = settings.buckets.artifacts
     keys = sorted(k for k in s3.list_keys(bucket, prefix=f"{RUNS_PREFIX}/") or [] if k.endswith(RECORD_NAME))
-    return [json.loads(s3.read_key(key, bucket)) for key in keys[-runs:]]
+    records = [json.loads(s3.read_key(key, bucket)) for key in keys[-runs:]]
+    return sorted(records, key=lambda r: (r["run_date"], r.get("recorded_at", "")))
 
 
 def deployment_dora(settings: Settings, days: int = 30) -> dict[str, Any] | None:
@@ -66,6 +67,41 @@ def build_report(settings: Settings) -> str:
     return build_page(
         load_history(settings), environment=settings.environment, dora=deployment_dora(settings)
     )
+
+
+def record_failed_run(
+    settings: Settings,
+    *,
+    dag_id: str,
+    run_id: str,
+    run_date: str,
+    failed_stage: str,
+    seconds: float | None,
+    gate_failed: bool,
+) -> str:
+    """Record a run that failed before its report task and rebuild the page; returns its link.
+
+    The stages come from Airflow's task breadcrumbs (finished tasks only, so the failing one is
+    added here); a DAG-level callback has no execution API, and then records the failure alone.
+    """
+    from include.dataops.observability import run_record
+    from include.dataops.observability.freshness import slas_from_dbt
+
+    try:
+        stages = [s for s in run_record.stage_outcomes(dag_id, run_id) if s["stage"] != failed_stage]
+    except Exception:
+        stages = []
+    stages.append({"stage": failed_stage, "state": "failed", "seconds": seconds})
+    record = run_record.failed_record(
+        run_date,
+        run_id=run_id,
+        stages=stages,
+        failure=failed_stage,
+        freshness_sla_hours={table: sla.sla_hours for table, sla in slas_from_dbt().items()},
+        gate_failed=gate_failed,
+    )
+    save_record(settings, record)
+    return publish_report(settings)
 
 
 def publish_report(settings: Settings) -> str:

@@ -123,3 +123,39 @@ def test_records_round_trip_through_s3_and_the_page_lands_at_its_link(
     assert link == f"s3://{bucket}/{report.REPORT_KEY}"
     page = s3.get_object(Bucket=bucket, Key=report.REPORT_KEY)["Body"].read().decode()
     assert DAYS[-1] in page and len(_figures(page)) == 1 + len(RUN_METRICS) + 2
+
+
+def test_a_failed_run_is_recorded_and_shown_per_stage_beside_the_rerun_that_published(
+    settings: Settings, aws_endpoint: str, history
+) -> None:
+    """A run that fails never reaches the report task: the failure callback records it."""
+    bucket = f"report-{uuid.uuid4().hex[:12]}"
+    s3 = boto3.client("s3", endpoint_url=aws_endpoint, region_name=settings.aws_region)
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": settings.aws_region})
+    own = replace(settings, buckets=replace(settings.buckets, artifacts=bucket))
+    *earlier, last = history
+    for record in earlier:
+        report.save_record(own, record)
+    link = report.record_failed_run(
+        own,
+        dag_id="orders_nightly",
+        run_id="scheduled__failed",
+        run_date=last["run_date"],
+        failed_stage="quality_gate",
+        seconds=4.0,
+        gate_failed=True,
+    )
+    report.save_record(own, run(DAYS[-1], ORDERS_SECONDS[-1]))  # the day's rerun, later, publishes
+
+    runs = report.load_history(own)
+    assert [(r["run_date"], r["status"]) for r in runs[-2:]] == [
+        (DAYS[-1], "failed"),
+        (DAYS[-1], "published"),
+    ]
+    assert link == report.report_uri(own)
+    page = build_page(runs, environment="test")
+    (status,) = [f["data"][0] for f in _figures(page) if f["data"][0]["type"] == "heatmap"]
+    assert status["x"][-2:] == [DAYS[-1], f"{DAYS[-1]} (2)"]
+    gate_row = status["y"].index("quality_gate")
+    assert status["z"][gate_row][-2:] == [0, 2]  # failed, then success
+    assert status["text"][gate_row][-2] == "failed, 4.0 s"
