@@ -1,29 +1,62 @@
-"""Queries against the warehouse, the same call on DuckDB (local) and Redshift (cloud).
+"""The warehouse behind an Airflow connection: the same calls on DuckDB (local) and Redshift (cloud).
 
 Reads (`query_df`, `scalar`) open the warehouse read-only; the one write path (`execute`) runs a
 list of statements as one transaction, for the write-audit-publish steps.
 
-The connection named in ``settings.warehouse.conn_id`` decides the engine: conn_type "duckdb"
-(host = the DuckDB file) locally, "redshift" in the cloud. Our locks hold no DuckDB provider
-that works with Airflow 3, so the DuckDB branch opens the file with the duckdb package directly:
-the smallest equivalent of a provider hook. Redshift goes through the amazon provider's
-RedshiftSQLHook (common.sql ``get_df``).
+An adapter on the project's one warehouse abstraction (warehouse_engines.py): the connection
+named in ``settings.warehouse.conn_id`` picks the engine. conn_type "duckdb" (host = the DuckDB
+file) is warehouse_engines' DuckDbEngine; "redshift" is `RedshiftSqlEngine` below, the amazon
+provider's RedshiftSQLHook (common.sql), because MWAA reaches Redshift through its VPC.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from include.dataops.warehouse_engines import DuckDbEngine, Engine, WarehouseError
 
 if TYPE_CHECKING:
     import pandas as pd
 
 SUPPORTED_CONN_TYPES = ("duckdb", "redshift")
+__all__ = ["WarehouseError", "dialect", "engine", "execute", "exists", "query_df", "scalar"]
 
 
-class WarehouseError(RuntimeError):
-    """The warehouse cannot be reached or queried; the message says what to fix, in one line."""
+class RedshiftSqlEngine:
+    """Redshift through the amazon provider's RedshiftSQLHook and the Airflow connection."""
+
+    dialect = "redshift"
+
+    def __init__(self, conn_id: str) -> None:
+        self.conn_id = conn_id
+
+    def exists(self) -> bool:
+        return True
+
+    def scalar(self, sql: str, parameters: Sequence[Any] | None = None) -> Any:
+        frame = self.frame(sql, parameters)
+        return None if frame.empty else frame.iat[0, 0]
+
+    def frame(self, sql: str, parameters: Sequence[Any] | None = None) -> pd.DataFrame:
+        params = list(parameters) if parameters is not None else None
+        return self._hook().get_df(sql, parameters=params, df_type="pandas")
+
+    def execute(self, statements: Sequence[str]) -> None:
+        # autocommit=False: one implicit transaction, committed by the hook after the last statement.
+        self._hook().run(list(statements), autocommit=False)
+
+    def _hook(self) -> Any:
+        from airflow.providers.amazon.aws.hooks.redshift_sql import RedshiftSQLHook
+
+        return RedshiftSQLHook(redshift_conn_id=self.conn_id)
+
+
+def engine(conn_id: str) -> Engine:
+    """The engine behind an Airflow connection."""
+    conn_type, host = _connection(conn_id)
+    return DuckDbEngine(host) if conn_type == "duckdb" else RedshiftSqlEngine(conn_id)
 
 
 def query_df(sql: str, conn_id: str, parameters: list[Any] | None = None) -> pd.DataFrame:
@@ -31,14 +64,7 @@ def query_df(sql: str, conn_id: str, parameters: list[Any] | None = None) -> pd.
 
     Decimal columns come back as floats, so statistics (GX, metrics) work alike on both engines.
     """
-    conn_type, host = _connection(conn_id)
-    if conn_type == "duckdb":
-        frame = _duckdb_df(host, sql, parameters)
-    else:
-        from airflow.providers.amazon.aws.hooks.redshift_sql import RedshiftSQLHook
-
-        frame = RedshiftSQLHook(redshift_conn_id=conn_id).get_df(sql, parameters=parameters, df_type="pandas")
-    return _decimals_to_float(frame)
+    return _decimals_to_float(engine(conn_id).frame(sql, parameters))
 
 
 def dialect(conn_id: str) -> str:
@@ -48,8 +74,7 @@ def dialect(conn_id: str) -> str:
 
 def exists(conn_id: str) -> bool:
     """False only for a DuckDB warehouse whose file nothing has created yet (a first run)."""
-    conn_type, host = _connection(conn_id)
-    return conn_type == "redshift" or Path(host).is_file()
+    return engine(conn_id).exists()
 
 
 def execute(statements: list[str], conn_id: str) -> None:
@@ -58,32 +83,7 @@ def execute(statements: list[str], conn_id: str) -> None:
     DuckDB's DDL is transactional; on Redshift every statement we send (CREATE/DROP SCHEMA and
     TABLE, INSERT) may run in a transaction block. A new DuckDB file is created if needed.
     """
-    conn_type, host = _connection(conn_id)
-    if conn_type == "redshift":
-        from airflow.providers.amazon.aws.hooks.redshift_sql import RedshiftSQLHook
-
-        # autocommit=False: one implicit transaction, committed by the hook after the last statement.
-        RedshiftSQLHook(redshift_conn_id=conn_id).run(statements, autocommit=False)
-        return
-    import duckdb
-
-    if not host:
-        raise WarehouseError(
-            f"warehouse connection {conn_id!r} has an empty host: set it to the DuckDB file."
-        )
-    Path(host).parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(host) as con:
-        con.begin()
-        for statement in statements:
-            try:
-                con.execute(statement)
-            except duckdb.Error as exc:
-                con.rollback()
-                first_line = str(exc).splitlines()[0]
-                raise WarehouseError(
-                    f"warehouse write failed on {host}, nothing was changed: {first_line} (in: {statement})"
-                ) from None
-        con.commit()
+    engine(conn_id).execute(statements)
 
 
 def _connection(conn_id: str) -> tuple[str, str]:
@@ -107,27 +107,10 @@ def _connection(conn_id: str) -> tuple[str, str]:
 
 def scalar(sql: str, conn_id: str, parameters: list[Any] | None = None) -> Any:
     """The first column of the first row, or None when the query returns no rows."""
-    frame = query_df(sql, conn_id, parameters)
-    if frame.empty:
-        return None
-    value = frame.iat[0, 0]
+    value = engine(conn_id).scalar(sql, parameters)
+    if isinstance(value, Decimal):
+        return float(value)
     return value.item() if hasattr(value, "item") else value
-
-
-def _duckdb_df(path: str, sql: str, parameters: list[Any] | None) -> pd.DataFrame:
-    import duckdb
-
-    if not path or not Path(path).is_file():
-        raise WarehouseError(
-            f"DuckDB warehouse file {path or '(empty host)'} does not exist: "
-            "run dbt first (make run), or fix the connection's host."
-        )
-    try:
-        with duckdb.connect(path, read_only=True) as con:
-            return con.execute(sql, parameters or []).df()
-    except duckdb.Error as exc:
-        first_line = str(exc).splitlines()[0]
-        raise WarehouseError(f"warehouse query failed on {path}: {first_line}") from None
 
 
 def _decimals_to_float(frame: pd.DataFrame) -> pd.DataFrame:

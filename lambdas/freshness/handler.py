@@ -16,29 +16,30 @@ REDSHIFT_CLUSTER, optional REDSHIFT_SECRET_ARN) or duckdb (DUCKDB_PATH).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 import boto3
 
 from include.dataops.observability import freshness, run_history
-from include.dataops.warehouse_engines import EngineError, duckdb_scalar, redshift_data_scalar
+from include.dataops.warehouse_engines import DuckDbEngine, Engine, RedshiftDataEngine, WarehouseError
 
 
-def engine(env: Mapping[str, str]) -> Callable[[str], Any]:
+def engine(env: Mapping[str, str]) -> Engine:
+    """The warehouse engine the environment names (warehouse_engines.py, the pipeline's too)."""
     kind = env.get("WAREHOUSE_ENGINE", "")
     if kind == "duckdb":
-        return duckdb_scalar(env["DUCKDB_PATH"])
+        return DuckDbEngine(env["DUCKDB_PATH"])
     if kind == "redshift":
-        return redshift_data_scalar(
+        return RedshiftDataEngine(
             boto3.client("redshift-data"),
             env["REDSHIFT_DATABASE"],
             workgroup=env.get("REDSHIFT_WORKGROUP", ""),
             cluster=env.get("REDSHIFT_CLUSTER", ""),
             secret_arn=env.get("REDSHIFT_SECRET_ARN", ""),
         )
-    raise EngineError(f"WAREHOUSE_ENGINE is {kind!r}: set it to redshift or duckdb.")
+    raise WarehouseError(f"WAREHOUSE_ENGINE is {kind!r}: set it to redshift or duckdb.")
 
 
 def run(env: Mapping[str, str], now: datetime | None = None) -> dict[str, dict[str, Any]]:

@@ -11,7 +11,7 @@ import sys
 
 from include.dataops.observability import freshness
 from include.dataops.settings import load_settings, local_dir
-from include.dataops.warehouse_engines import EngineError
+from include.dataops.warehouse_engines import WarehouseError
 from lambdas.freshness import handler
 
 
@@ -31,7 +31,7 @@ def local_environment() -> dict[str, str]:
 def main() -> int:
     try:
         report = handler.run(local_environment())
-    except (EngineError, freshness.FreshnessError) as exc:
+    except (WarehouseError, freshness.FreshnessError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(f"{'table':<14} {'age (h)':>9} {'SLA (h)':>8}  verdict")

@@ -3,21 +3,22 @@
 Each table's SLA is written once, as `meta.freshness: {column, sla_hours}` on its dbt model
 (dbt/models/marts/_marts.yml). Terraform reads the same YAML for the alarms and hands the SLAs
 to the freshness Lambda as JSON (FRESHNESS_SLAS); locally `make freshness` reads the YAML.
-The measurement itself is warehouse-agnostic: it takes any `scalar(sql)` callable
-(include/dataops/warehouse_engines.py: the Redshift Data API in the cloud, DuckDB locally).
+The measurement takes any engine of the project's one warehouse abstraction
+(include/dataops/warehouse_engines.py): the Lambda's Redshift Data API engine in the cloud,
+DuckDB locally, or the pipeline's engine behind its Airflow connection (warehouse.engine).
 Standard library only (PyYAML only when reading the YAML here), so the Lambda needs just boto3.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from include.dataops.warehouse_engines import EngineError
+from include.dataops.warehouse_engines import Engine, WarehouseError
 
 DATA_FRESHNESS = "DataFreshness"
 MARTS_YAML = Path(__file__).resolve().parents[3] / "dbt" / "models" / "marts" / "_marts.yml"
@@ -75,17 +76,15 @@ def _as_utc(value: Any) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def measure(
-    scalar: Callable[[str], Any], schema: str, slas: Mapping[str, Sla], now: datetime
-) -> list[Measurement]:
+def measure(engine: Engine, schema: str, slas: Mapping[str, Sla], now: datetime) -> list[Measurement]:
     """Hours since each table's newest value in its SLA column (timestamps are UTC)."""
     found = []
     for table, sla in sorted(slas.items()):
         try:
-            newest = scalar(f"select max({sla.column}) from {schema}.{table}")
-        except EngineError:
-            raise  # the warehouse itself is unreachable: its message says what to do
+            newest = engine.scalar(f"select max({sla.column}) from {schema}.{table}")
         except Exception as exc:
+            if isinstance(exc, WarehouseError) and not engine.exists():
+                raise  # no warehouse at all: its message says what to do
             raise FreshnessError(
                 f"Cannot read max({sla.column}) from {schema}.{table} ({str(exc).splitlines()[0]}): "
                 "check the table exists and the column named in its dbt meta.freshness."

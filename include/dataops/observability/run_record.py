@@ -36,12 +36,12 @@ def stage_outcomes(dag_id: str, run_id: str) -> list[dict[str, Any]]:
 def freshness(settings: Settings, now: datetime | None = None) -> tuple[dict[str, float], dict[str, float]]:
     """(hours since the newest row, SLA hours) per table with an SLA in dbt; unreadable tables left out."""
     from include.dataops.observability.freshness import FreshnessError, measure, slas_from_dbt
-    from include.dataops.warehouse import WarehouseError, scalar
+    from include.dataops.warehouse import WarehouseError, engine
 
     slas = slas_from_dbt()
     try:
         found = measure(
-            lambda sql: scalar(sql, settings.warehouse.conn_id),
+            engine(settings.warehouse.conn_id),
             settings.warehouse.schema,
             slas,
             now or datetime.now(UTC),

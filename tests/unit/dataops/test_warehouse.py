@@ -12,6 +12,7 @@ import pytest
 
 from include.dataops import warehouse
 from include.dataops.warehouse import WarehouseError, query_df, scalar
+from include.dataops.warehouse_engines import DuckDbEngine, RedshiftDataEngine
 
 
 @pytest.fixture
@@ -81,3 +82,34 @@ def test_redshift_goes_through_the_provider_hook(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("AIRFLOW_CONN_RS", json.dumps({"conn_type": "redshift", "host": "rs.example"}))
     assert warehouse.scalar("select 3", "rs") == 3
     assert seen == {"conn_id": "rs", "sql": "select 3", "parameters": None, "kwargs": {"df_type": "pandas"}}
+
+
+def test_the_pipeline_and_the_freshness_lambda_query_through_one_engine(duckdb_conn: str) -> None:
+    from lambdas.freshness import handler
+
+    pipeline = warehouse.engine(duckdb_conn)
+    assert isinstance(pipeline, DuckDbEngine)
+    outside_airflow = handler.engine({"WAREHOUSE_ENGINE": "duckdb", "DUCKDB_PATH": pipeline.path})
+    assert type(outside_airflow) is DuckDbEngine
+    sql = "select max(order_id) from analytics.orders"
+    assert pipeline.scalar(sql) == outside_airflow.scalar(sql) == warehouse.scalar(sql, duckdb_conn) == "o2"
+
+
+def test_the_data_api_engine_writes_in_one_batch_a_transaction() -> None:
+    """An in-process stub: moto's Data API cannot check the calls."""
+    import boto3
+    from botocore.stub import Stubber
+
+    client = boto3.client("redshift-data", region_name="ca-central-1")
+    statements = ["create schema audit_x", "create table audit_x.t (n int)"]
+    with Stubber(client) as stub:
+        stub.add_response(
+            "batch_execute_statement",
+            {"Id": "b1"},
+            {"Sqls": statements, "Database": "dataops", "ClusterIdentifier": "dataops-prod"},
+        )
+        stub.add_response("describe_statement", {"Id": "b1", "Status": "FINISHED"}, {"Id": "b1"})
+        RedshiftDataEngine(client, "dataops", cluster="dataops-prod", sleep=lambda s: None).execute(
+            statements
+        )
+        stub.assert_no_pending_responses()

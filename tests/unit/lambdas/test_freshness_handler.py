@@ -15,7 +15,7 @@ from botocore.stub import Stubber
 
 from include.dataops.observability import freshness, run_history
 from include.dataops.settings import Settings
-from include.dataops.warehouse_engines import EngineError, redshift_data_scalar
+from include.dataops.warehouse_engines import RedshiftDataEngine, WarehouseError
 from lambdas.freshness import handler
 from tooling.local import freshness as local_freshness
 
@@ -133,12 +133,12 @@ def test_the_redshift_data_api_engine_executes_polls_and_reads_one_value() -> No
             {"Records": [[{"stringValue": "2026-11-30 02:00:00"}]], "TotalNumRows": 1},
             {"Id": "q1"},
         )
-        scalar = redshift_data_scalar(client, "dataops", workgroup="dataops-wg", sleep=lambda seconds: None)
-        assert scalar(sql) == "2026-11-30 02:00:00"
+        engine = RedshiftDataEngine(client, "dataops", workgroup="dataops-wg", sleep=lambda seconds: None)
+        assert engine.scalar(sql) == "2026-11-30 02:00:00"
         stub.add_response("execute_statement", {"Id": "q2"}, target)
         stub.add_response(
             "describe_statement", {"Id": "q2", "Status": "FAILED", "Error": "relation missing"}, {"Id": "q2"}
         )
-        with pytest.raises(EngineError, match="Redshift query failed: relation missing"):
-            scalar(sql)
+        with pytest.raises(WarehouseError, match="Redshift query failed: relation missing"):
+            engine.scalar(sql)
         stub.assert_no_pending_responses()
