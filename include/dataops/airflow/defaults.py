@@ -139,7 +139,8 @@ def _record_failed_run(context: Context, kind: str, dag_id: str, run_id: str, fa
 
     ti, dag_run = context.get("ti"), context.get("dag_run")
     try:
-        resolved = ti.xcom_pull(task_ids="resolve_run_date") if hasattr(ti, "xcom_pull") else None
+        pull = getattr(ti, "xcom_pull", None)
+        resolved = pull(task_ids="resolve_run_date") if pull else None
         run_after = getattr(dag_run, "run_after", None) or datetime.now(UTC)
         run_date = (resolved or {}).get("run_date") or run_after.date().isoformat()
         started = getattr(ti, "start_date", None)
