@@ -24,6 +24,9 @@ ENVIRONMENTS = ("local", "dev", "staging", "prod")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONFIG_DIR = REPO_ROOT / "include" / "config"
 LOCAL_DIR_VAR = "DATAOPS_LOCAL_DIR"
+# A sandbox's name (tests/integration/sandbox.py): local.yaml appends "-<name>" where it writes
+# "{scope}", so a sandbox's run history and reports stay out of the developer's artifacts bucket.
+SCOPE_VAR = "DATAOPS_SCOPE"
 
 
 class SettingsError(ValueError):
@@ -232,7 +235,10 @@ def local_dir() -> Path:
 
 
 def _expand(value: Any) -> Any:
-    """Local paths are written as "{repo}/..." or "{local}/...", so any clone (or sandbox) works."""
+    """Local paths are written as "{repo}/..." or "{local}/...", so any clone (or sandbox) works;
+    "{scope}" is "-<sandbox name>" in a sandbox, else nothing."""
     if not isinstance(value, str):
         return value
-    return value.replace("{repo}", str(REPO_ROOT)).replace("{local}", str(local_dir()))
+    scope = os.environ.get(SCOPE_VAR, "").strip()
+    expanded = value.replace("{repo}", str(REPO_ROOT)).replace("{local}", str(local_dir()))
+    return expanded.replace("{scope}", f"-{scope}" if scope else "")

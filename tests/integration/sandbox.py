@@ -1,5 +1,5 @@
-"""An isolated local stack for end-to-end tests: its own lake, warehouse, Airflow metadata DB and
-Cosmos cache, and the shared emulator.
+"""An isolated local stack for end-to-end tests: its own lake, warehouse, Airflow metadata DB,
+Cosmos cache and artifacts bucket (run history, reports, markers), and the shared emulator.
 
 A developer's .local/ (their lake, their warehouse, their DAG runs) is never touched by `make test`,
 and scenarios on different pytest-xdist workers never share a SQLite file or a dbt partial-parse
@@ -9,12 +9,14 @@ pointed here. The metadata DB is a copy of the one `make bootstrap` migrated, wh
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,7 @@ import pyarrow.parquet as pq
 
 from include.dataops.pipeline import audit
 from include.dataops.pipeline.reconcile import manifest_uri
-from include.dataops.settings import LOCAL_DIR_VAR, REPO_ROOT
+from include.dataops.settings import LOCAL_DIR_VAR, REPO_ROOT, SCOPE_VAR, Settings, load_settings
 from tooling.local import dags_test_backport as dag_test
 from tooling.local.emulator import AIRFLOW_HOME
 
@@ -58,9 +60,29 @@ class Sandbox:
             shutil.copy2(AIRFLOW_HOME / "airflow.db", home / "airflow.db")
         return home
 
+    @property
+    def scope(self) -> str:
+        return hashlib.sha1(str(self.root).encode()).hexdigest()[:10]
+
+    @property
+    def settings(self) -> Settings:
+        """The local settings as this sandbox's runs see them: its own artifacts bucket (created
+        here), so its runs never reach the developer's health report or DORA."""
+        import boto3
+
+        local = load_settings("local")
+        bucket = f"{local.buckets.artifacts}-{self.scope}"
+        s3 = boto3.client("s3", region_name=local.aws_region)
+        location = {"LocationConstraint": local.aws_region}
+        with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
+            s3.create_bucket(Bucket=bucket, CreateBucketConfiguration=location)
+        return replace(local, buckets=replace(local.buckets, artifacts=bucket))
+
     def env(self) -> dict[str, str]:
+        self.settings  # noqa: B018 (creates the sandbox's artifacts bucket before any run)
         return {
             **os.environ,
+            SCOPE_VAR: self.scope,
             LOCAL_DIR_VAR: str(self.root),
             "AIRFLOW_HOME": str(self.airflow_home),
             "AIRFLOW__COSMOS__CACHE_DIR": str(self.root / "cosmos"),

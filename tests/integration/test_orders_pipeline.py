@@ -93,11 +93,11 @@ def test_every_stage_count_matches_the_generated_data(happy):
     assert box.rows("customers") == expected.customers.written
 
 
-def test_the_day_is_published_by_this_run_with_its_summary_and_notified(happy, settings):
-    expected = happy["expected"]
-    assert published_by(settings, HAPPY_DAY, happy["run_id"], happy["started"], expected.orders.read)
-    published = _s3_json(settings, f"{PUBLISHED_PREFIX}/dt={HAPPY_DAY}.json")
-    summary = _s3_json(settings, f"{RUNS_PREFIX}/dt={HAPPY_DAY}/summary.json")
+def test_the_day_is_published_by_this_run_with_its_summary_and_notified(happy):
+    expected, own = happy["expected"], happy["box"].settings
+    assert published_by(own, HAPPY_DAY, happy["run_id"], happy["started"], expected.orders.read)
+    published = _s3_json(own, f"{PUBLISHED_PREFIX}/dt={HAPPY_DAY}.json")
+    summary = _s3_json(own, f"{RUNS_PREFIX}/dt={HAPPY_DAY}/summary.json")
     assert published["gate"] and published["marts"] == sorted(MARTS)
     assert happy["box"].audit_schemas() == [] and set(happy["hashes"]) == set(MARTS)
     assert summary["dbt"]["tests_failed"] == 0 and summary["gx"]["success"] is True
@@ -129,12 +129,12 @@ def test_the_run_published_its_metrics_to_cloudwatch(happy, settings):
         assert any(value in (p["Minimum"], p["Maximum"]) for p in points), (name, value, points)
 
 
-def test_rerunning_the_same_day_leaves_an_identical_warehouse(happy, settings):
+def test_rerunning_the_same_day_leaves_an_identical_warehouse(happy):
     box = happy["box"]
     before = {table: box.rows(table) for table in MARTS}
     started = datetime.now(UTC)
     ok, log = box.run_dag(HAPPY_DAY)
     assert ok, log[-3000:]
-    assert published_by(settings, HAPPY_DAY, run_id_of(log), started, happy["expected"].orders.read)
+    assert published_by(box.settings, HAPPY_DAY, run_id_of(log), started, happy["expected"].orders.read)
     assert {table: box.rows(table) for table in MARTS} == before
     assert {table: box.content_hash(table) for table in MARTS} == happy["hashes"]

@@ -139,7 +139,7 @@ def test_a_gx_failure_leaves_the_consumer_schema_as_it_was(box, day1, settings):
     orders_read = pq.read_metadata(
         next((Path(box.curated) / "orders" / f"dt={DAY2}").glob("*.parquet"))
     ).num_rows
-    assert not published_by(settings, DAY2, run_id_of(log), started, orders_read)
+    assert not published_by(box.settings, DAY2, run_id_of(log), started, orders_read)
 
 
 def test_after_day_2_failed_day_3_publishes_and_the_consumer_holds_days_1_and_3(box, day1):

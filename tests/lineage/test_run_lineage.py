@@ -99,7 +99,7 @@ def test_the_events_rebuild_raw_to_curated_to_staging_to_marts(lineage_run, sett
     assert set(marts) <= reached, set(marts) - reached
     # The data path only: files in the artifacts bucket (run results, GX validations) are run
     # metadata the tasks read and write through S3Hook, not data the marts derive from.
-    data = {d for d in datasets if not d.startswith(f"s3://{settings.buckets.artifacts}/")}
+    data = {d for d in datasets if not d.startswith(f"s3://{box.settings.buckets.artifacts}/")}
     sources = {d for d in data if not any(d in outs for outs in edges.values())}
     assert sources == set(raw), f"datasets no job wrote (dangling): {sorted(sources - set(raw))}"
 

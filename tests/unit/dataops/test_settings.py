@@ -77,3 +77,14 @@ def test_cloud_environments_retry_at_least_twice_with_room_to_recover():
     for name in ("dev", "staging", "prod"):
         retries = load_settings(name).retries
         assert retries.count >= 2 and retries.delay_seconds >= 60, name
+
+
+def test_a_sandbox_scope_gives_the_local_artifacts_bucket_its_own_name(monkeypatch):
+    """tests/integration/sandbox.py sets the scope: its runs keep their history to themselves."""
+    raw = yaml.safe_load((settings_module.CONFIG_DIR / "local.yaml").read_text())
+    path = settings_module.CONFIG_DIR / "local.yaml"
+    assert _build(raw, path).buckets.artifacts == "dataops-local-artifacts"
+    monkeypatch.setenv(settings_module.SCOPE_VAR, "abc123")
+    scoped = _build(raw, path)
+    assert scoped.buckets.artifacts == "dataops-local-artifacts-abc123"
+    assert scoped.buckets.raw == "dataops-local-raw"  # only what names {scope}
