@@ -128,6 +128,7 @@ module "iam" {
   state_key_prefix     = var.state_key_prefix
   glue_job_name        = local.glue_job_name
   glue_database_name   = local.glue_database
+  metrics_namespace    = local.metrics_namespace
   artifacts_bucket     = module.data_lake.bucket_names["artifacts"]
   kms_key_arn          = module.kms.key_arn
   human_principal_arns = var.human_principal_arns
