@@ -124,3 +124,49 @@ def test_a_process_outside_the_sandbox_records_nothing(tmp_path: Path):
     code = "import botocore.session as s; print(s.Session.__init__.__name__)"
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "__init__"
+
+
+GLUE_SCRIPT = """
+import json, sys
+from pathlib import Path
+
+import boto3
+
+from include.dataops.pipeline.reconcile import manifest_uri
+
+args = dict(zip(sys.argv[1::2], sys.argv[2::2]))
+s3 = boto3.client("s3")
+s3.put_object(Bucket="dataops-local-curated", Key="iam-check/part-0.parquet", Body=b"1")
+try:
+    s3.put_object(Bucket="dataops-local-artifacts", Key="iam-check/not-the-jobs", Body=b"1")
+    refused = False
+except s3.exceptions.ClientError:
+    refused = True
+manifest = Path(manifest_uri(args["--CURATED_ROOT"], args["--RUN_DATE"]))
+manifest.parent.mkdir(parents=True, exist_ok=True)
+manifest.write_text(json.dumps({"run_date": args["--RUN_DATE"], "datasets": {}, "refused": refused}))
+"""
+
+
+def test_the_local_glue_run_signs_as_the_glue_job_role_and_its_calls_are_decided(tmp_path, monkeypatch):
+    """The runner the sandbox's glue_transform task uses, with a script that calls S3 as the real one
+    would on AWS Glue (locally the real script's I/O is the lake directory, so it makes no AWS call)."""
+    from tooling.local.glue_job import run_glue_script_locally
+
+    log = tmp_path / "calls.jsonl"
+    for name, value in iam.principal_environment("mwaa_execution", log, dict(os.environ)).items():
+        monkeypatch.setenv(name, value)
+    script = tmp_path / "job.py"
+    script.write_text(GLUE_SCRIPT)
+
+    manifest = run_glue_script_locally(script, {"--CURATED_ROOT": str(tmp_path), "--RUN_DATE": "2026-10-01"})
+
+    assert manifest["refused"] is True  # moto enforced the Glue job role's policy
+    glue_key = iam.key_of("glue_job")["AccessKeyId"]
+    assert {c["key"] for c in iam.recorded(log)} == {glue_key}
+    [denial] = iam.denials(iam.recorded(log))
+    assert (denial.action, denial.resource) == (
+        "s3:PutObject",
+        "arn:aws:s3:::dataops-local-artifacts/iam-check/not-the-jobs",
+    )
+    assert "infra/terraform/modules/glue/main.tf data.aws_iam_policy_document.job" in str(denial)

@@ -28,8 +28,14 @@ from pathlib import Path
 from typing import Any
 
 from include.dataops.settings import REPO_ROOT, load_settings
-from tooling.local import iam_policy
-from tooling.local.iam_recorder import LOG_VAR, RECORDER_SITE, record_calls, recording_sessions
+from tooling.local import iam_grants, iam_policy
+from tooling.local.iam_recorder import (
+    GLUE_JOB_KEY_VAR,
+    LOG_VAR,
+    RECORDER_SITE,
+    record_calls,
+    recording_sessions,
+)
 from tooling.local.iam_requests import requests_for
 
 # Beside the emulator's PID and port (tooling/local/emulator.py LOCAL_DIR).
@@ -150,7 +156,8 @@ def _refresh_policy(role: str) -> None:
 
 
 def principal_environment(role: str, log: Path, base: dict[str, str]) -> dict[str, str]:
-    """Variables that make a process call AWS as `role` and record every call to `log`."""
+    """Variables that make a process call AWS as `role` and record every call to `log`; the local
+    Glue runner it starts signs as the Glue job role (tooling/local/glue_job.py)."""
     key = key_of(role)
     conn = json.loads(base["AIRFLOW_CONN_AWS_DEFAULT"])
     conn.update(login=key["AccessKeyId"], password=key["SecretAccessKey"])
@@ -160,6 +167,7 @@ def principal_environment(role: str, log: Path, base: dict[str, str]) -> dict[st
         "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(conn),
         "PYTHONPATH": os.pathsep.join(p for p in (str(RECORDER_SITE), base.get("PYTHONPATH", "")) if p),
         LOG_VAR: str(log),
+        GLUE_JOB_KEY_VAR: json.dumps(key_of("glue_job")),
     }
 
 
@@ -212,9 +220,26 @@ def denials(
     return list(dict.fromkeys(found))
 
 
+def undeclared(calls: Iterable[dict[str, Any]]) -> list[str]:
+    """Recorded actions that tooling/local/iam_grants.py CALLED credits to no code path."""
+    roles = {key["AccessKeyId"]: role for role, key in _stored_keys().items() if role != ADMIN}
+    found = []
+    for call in calls:
+        role = roles.get(call["key"])
+        if role is None:
+            continue
+        for request in requests_for(call, load_settings("local").aws_account_id):
+            if not any(iam_policy.like(p, request.action, case=False) for p in iam_grants.CALLED[role]):
+                found.append(
+                    f"{role} calls {request.action} ({call['operation']}) but tooling/local/iam_grants.py "
+                    "CALLED names no code path for it: add it there."
+                )
+    return list(dict.fromkeys(found))
+
+
 def assert_allowed(log: Path) -> list[dict[str, Any]]:
-    """The recorded calls, after failing with the first denial (if any) named in one line."""
+    """The recorded calls, after failing on any denial, or a call the grants' ledger does not credit."""
     calls = recorded(log)
-    if found := denials(calls):
-        raise AssertionError("\n".join(str(d) for d in found))
+    if found := [str(d) for d in denials(calls)] + undeclared(calls):
+        raise AssertionError("\n".join(found))
     return calls

@@ -129,14 +129,14 @@ def decide(policy: dict[str, Any], action: str, resource: str, context: dict[str
 
 def _applies(statement: dict[str, Any], action: str, resource: str, context: dict[str, Any]) -> bool:
     if "Action" in statement:
-        if not any(_like(p, action, case=False) for p in _listed(statement["Action"])):
+        if not any(like(p, action, case=False) for p in _listed(statement["Action"])):
             return False
-    elif any(_like(p, action, case=False) for p in _listed(statement.get("NotAction", []))):
+    elif any(like(p, action, case=False) for p in _listed(statement.get("NotAction", []))):
         return False
     if "Resource" in statement:
-        if not any(_like(p, resource) for p in _listed(statement["Resource"])):
+        if not any(like(p, resource) for p in _listed(statement["Resource"])):
             return False
-    elif any(_like(p, resource) for p in _listed(statement.get("NotResource", []))):
+    elif any(like(p, resource) for p in _listed(statement.get("NotResource", []))):
         return False
     return all(
         _condition(operator, key, _listed(expected), context)
@@ -170,9 +170,9 @@ def _condition(operator: str, key: str, expected: list[Any], context: dict[str, 
 _OPERATORS = {
     "StringEquals": lambda e, a: e == a,
     "StringEqualsIgnoreCase": lambda e, a: e.lower() == a.lower(),
-    "StringLike": lambda e, a: _like(e, a),
+    "StringLike": lambda e, a: like(e, a),
     "ArnEquals": lambda e, a: e == a,
-    "ArnLike": lambda e, a: _like(e, a),
+    "ArnLike": lambda e, a: like(e, a),
     "Bool": lambda e, a: e.lower() == a.lower(),
     "NumericEquals": lambda e, a: float(a) == float(e),
     "NumericLessThan": lambda e, a: float(a) < float(e),
@@ -182,7 +182,7 @@ _OPERATORS = {
 }
 
 
-def _like(pattern: str, value: str, case: bool = True) -> bool:
+def like(pattern: str, value: str, case: bool = True) -> bool:
     """IAM wildcards: `*` any run of characters, `?` one character."""
     regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
     return re.fullmatch(regex, value, 0 if case else re.IGNORECASE) is not None

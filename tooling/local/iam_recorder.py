@@ -8,13 +8,23 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 # A process started with this on PYTHONPATH and LOG_VAR set records its calls (sitecustomize.py there).
 RECORDER_SITE = Path(__file__).resolve().parent / "iam_site"
 LOG_VAR = "DATAOPS_IAM_LOG"
+# In a sandboxed run, the key the Glue script signs with: the Glue job role's, as on AWS Glue.
+GLUE_JOB_KEY_VAR = "DATAOPS_IAM_GLUE_JOB_KEY"
+
+
+def glue_job_environment(env: Mapping[str, str]) -> dict[str, str]:
+    """The AWS variables that make the local Glue run sign as the Glue job role; none outside a sandbox."""
+    if GLUE_JOB_KEY_VAR not in env:
+        return {}
+    key = json.loads(env[GLUE_JOB_KEY_VAR])
+    return {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
 
 
 def record_calls(events: Any, log: Path) -> None:
@@ -44,9 +54,9 @@ def record_calls(events: Any, log: Path) -> None:
     events.register("after-call", done, unique_id="dataops-iam-done")
 
 
-@contextlib.contextmanager
-def recording_sessions(log: Path) -> Iterator[None]:
-    """Record the calls of every botocore session created inside (boto3's and Airflow's hooks' alike)."""
+def record_every_session(log: Path) -> Any:
+    """From now on, record the calls of every botocore session created (boto3's and Airflow's hooks'
+    alike); returns the original initializer, for `recording_sessions` to put back."""
     import botocore.session
 
     original = botocore.session.Session.__init__
@@ -56,6 +66,15 @@ def recording_sessions(log: Path) -> Iterator[None]:
         record_calls(self.get_component("event_emitter"), log)
 
     botocore.session.Session.__init__ = recording_init  # type: ignore[method-assign]
+    return original
+
+
+@contextlib.contextmanager
+def recording_sessions(log: Path) -> Iterator[None]:
+    """Record the calls of every botocore session created inside the block."""
+    import botocore.session
+
+    original = record_every_session(log)
     try:
         yield
     finally:

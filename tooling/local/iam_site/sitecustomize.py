@@ -15,6 +15,6 @@ if os.environ.get("DATAOPS_IAM_LOG"):
     else:
         from pathlib import Path
 
-        from tooling.local.iam_recorder import recording_sessions
+        from tooling.local.iam_recorder import record_every_session
 
-        recording_sessions(Path(os.environ["DATAOPS_IAM_LOG"])).__enter__()
+        record_every_session(Path(os.environ["DATAOPS_IAM_LOG"]))
