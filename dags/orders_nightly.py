@@ -74,12 +74,12 @@ task log names the one missing):
 - `s3:ListBucket`, `s3:GetObject`: the raw, curated and quarantine zones (the sensor, reconcile, GX).
 - `s3:ListBucket`, `s3:GetObject`, `s3:PutObject`: the artifacts bucket (dbt run results, GX
   results and Data Docs, the run summary, the publish marker).
-- `glue:StartJobRun`, `glue:GetJobRun`, `glue:GetJobRuns`, `glue:GetJob`, `glue:BatchStopJobRun`:
+- `glue:StartJobRun`, `glue:GetJobRun`, `glue:GetJob`, `glue:BatchStopJobRun`:
   the orders transform job; `logs:GetLogEvents`, `logs:FilterLogEvents` on `/aws-glue/*` for its log.
 - `cloudwatch:PutMetricData` in the pipeline's namespace (report: the run's metrics; dbt_timing:
   model durations and regressions; DORA after each run). The timing history is read from S3.
 - `sns:Publish`: the alerts and notifications topics (failure callbacks, the gate, report).
-- `secretsmanager:GetSecretValue`, `secretsmanager:DescribeSecret`: the connections prefix.
+- `secretsmanager:GetSecretValue`: the connections and variables prefixes.
 - `kms:Decrypt`, `kms:GenerateDataKey*`: the environment key the buckets and topics use.
 dbt reaches Redshift with the warehouse connection's credentials, not through IAM.
 """

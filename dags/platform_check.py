@@ -18,7 +18,7 @@ means the connection (Secrets Manager on MWAA, `.local/env.sh` locally) points n
 
 **IAM actions** (the MWAA execution role, `infra/terraform/modules/mwaa`):
 - `s3:ListBucket`: the artifacts bucket (its existence check).
-- `secretsmanager:GetSecretValue`, `secretsmanager:DescribeSecret`: the connections prefix.
+- `secretsmanager:GetSecretValue`: the connections prefix (the secrets backend reads aws_default).
 """
 
 

@@ -1,29 +1,27 @@
-"""The IAM roles allow exactly the AWS calls the code makes, on the resources it makes them on.
+"""The IAM roles allow the AWS calls the code makes, on the resources it makes them on, and no more.
 
-The calls are read from the code itself (the AST of the deploy tool and of the metrics module), so a
-new boto3 call without a grant fails here rather than with AccessDenied in AWS. Each policy document
-is evaluated per environment with the names from the settings; the account ID, known only at apply,
-is the one in the settings' topic ARN. Matching follows IAM: `*` and `?` wildcards in actions
-(case-insensitive) and resources; a statement with a condition counts only where the test checks it.
+Per cloud environment, before any deploy: the calls are read from the code itself (the AST of the
+deploy tool and of the metrics module), and each policy is rendered from the .tf files and decided
+by the same evaluator as the local IAM check (tooling/local/iam_policy.py), conditions included.
+At run time the end-to-end suite enforces the same policies on every call (tooling/local/iam.py).
+Least privilege: every granted action is credited to a code path or listed with its reason
+(tooling/local/iam_grants.py), and nothing is listed that is not granted.
 """
 
 from __future__ import annotations
 
 import ast
-import fnmatch
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from include.dataops.settings import REPO_ROOT, load_settings
-from tooling.terraform.errors import Unevaluable
-from tooling.terraform.files import ENVIRONMENTS, blocks
-from tooling.terraform.modules import root
+from tooling.local import iam_grants, iam_policy
+from tooling.terraform.files import ENVIRONMENTS
 
 DEPLOY_TOOL = sorted((REPO_ROOT / "tooling" / "deploy").glob("*.py"))
 METRICS = REPO_ROOT / "include" / "dataops" / "observability" / "metrics.py"
-UNKNOWN = "<known only at apply>"
 
 # boto3 operation -> the IAM actions it needs and whether they act on the bucket or its objects.
 S3_OPERATIONS = {
@@ -90,47 +88,8 @@ def sns_publishes(paths: list[Path]) -> int:
     return count
 
 
-def statements(env: str, module: str, document: str) -> list[dict[str, Any]]:
-    """The document's statements evaluated; a resource known only at apply (a key ARN) matches nothing."""
-    settings = load_settings(env)
-    instance = root(env).scope.roots["module"][module].module
-    account = settings.notifications_topic_arn.split(":")[4]
-    instance.scope.roots["data"] = {"aws_caller_identity": {"current": {"account_id": account}}}
-    body = next(
-        b for t, n, b in blocks(instance.doc, "data") if (t, n) == ("aws_iam_policy_document", document)
-    )
-
-    def resources(value: str | list[str]) -> list[str]:
-        if isinstance(value, list):  # a list literal: each item on its own
-            return [item for part in value for item in resources(part)]
-        try:
-            known = instance.scope.eval(value)
-        except Unevaluable:
-            return [UNKNOWN]
-        return known if isinstance(known, list) else [known]
-
-    evaluated = []
-    for statement in body["statement"]:
-        known = {k: v for k, v in statement.items() if k != "resources"}
-        evaluated.append(
-            {**instance.scope.eval(known), "resources": resources(statement.get("resources", []))}
-        )
-    return evaluated
-
-
-def allowing(policy: list[dict[str, Any]], action: str, resource: str) -> list[dict[str, Any]]:
-    """The Allow statements that grant `action` on `resource`."""
-    return [
-        s
-        for s in policy
-        if s.get("effect", "Allow") == "Allow"
-        and any(fnmatch.fnmatchcase(action.lower(), a.lower()) for a in s.get("actions", []))
-        and any(fnmatch.fnmatchcase(resource, r) for r in s.get("resources", []))
-    ]
-
-
-def unconditional(policy: list[dict[str, Any]], action: str, resource: str) -> bool:
-    return any("condition" not in s for s in allowing(policy, action, resource))
+def allows(policy: dict[str, Any], action: str, resource: str, context: dict[str, Any] | None = None) -> bool:
+    return iam_policy.decide(policy, action, resource, context or {}).allowed
 
 
 def test_the_code_scan_finds_the_calls_it_must_cover():
@@ -144,7 +103,7 @@ def test_the_code_scan_finds_the_calls_it_must_cover():
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_the_deploy_role_allows_every_s3_call_of_the_deploy_tool_on_its_buckets(env):
     settings = load_settings(env)
-    policy = statements(env, "iam", "deploy")
+    policy = iam_policy.document("deploy", env)
     buckets = (settings.buckets.mwaa, settings.buckets.artifacts, settings.buckets.scripts)
     operations = calls_on(DEPLOY_TOOL, {"s3"})
 
@@ -154,7 +113,7 @@ def test_the_deploy_role_allows_every_s3_call_of_the_deploy_tool_on_its_buckets(
         for operation in operations
         for action in S3_OPERATIONS[operation][0]
         for bucket in buckets
-        if not unconditional(
+        if not allows(
             policy,
             action,
             f"arn:aws:s3:::{bucket}"
@@ -170,36 +129,59 @@ def test_the_deploy_role_may_drive_its_mwaa_environment_and_nothing_more(env):
     region, account = settings.aws_region, settings.notifications_topic_arn.split(":")[4]
     environment = f"arn:aws:airflow:{region}:{account}:environment/{settings.mwaa.environment}"
     as_user = f"arn:aws:airflow:{region}:{account}:role/{settings.mwaa.environment}/User"
-    policy = statements(env, "iam", "deploy")
-    granted = {a for s in policy for a in s["actions"] if a.startswith("airflow:")}
+    policy = iam_policy.document("deploy", env)
+    granted = {a for a in iam_policy.granted_actions(policy) if a.startswith("airflow:")}
 
     assert granted == set(MWAA_OPERATIONS.values()) | TERRAFORM_MWAA_ACTIONS
     for action in granted - {"airflow:InvokeRestApi"}:
-        assert unconditional(policy, action, environment), action
-    [rest_api] = allowing(policy, "airflow:InvokeRestApi", as_user)
-    assert rest_api["resources"] == [as_user]
+        assert allows(policy, action, environment), action
+    # MWAA authorizes InvokeRestApi on the Airflow role the call runs as, not on the environment.
+    assert allows(policy, "airflow:InvokeRestApi", as_user)
+    assert not allows(policy, "airflow:InvokeRestApi", environment)
     for stronger in ("Admin", "Op"):
-        assert not allowing(policy, "airflow:InvokeRestApi", as_user.replace("/User", f"/{stronger}"))
+        assert not allows(policy, "airflow:InvokeRestApi", as_user.replace("/User", f"/{stronger}"))
     other = f"arn:aws:airflow:{region}:{account}:environment/someone-elses"
-    assert not any(allowing(policy, action, other) for action in granted)
+    assert not any(allows(policy, action, other) for action in granted)
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_the_deploy_role_may_publish_the_deployment_notification(env):
     settings = load_settings(env)
 
-    assert unconditional(statements(env, "iam", "deploy"), "sns:Publish", settings.notifications_topic_arn)
+    assert allows(iam_policy.document("deploy", env), "sns:Publish", settings.notifications_topic_arn)
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_the_execution_role_may_publish_to_both_topics_and_no_other(env):
+    """The topic ARNs are rendered from the names, so the grant is checkable before any apply."""
+    settings = load_settings(env)
+    policy = iam_policy.document("mwaa_execution", env)
+
+    for topic in (settings.alerts_topic_arn, settings.notifications_topic_arn):
+        assert allows(policy, "sns:Publish", topic), topic
+    assert not allows(policy, "sns:Publish", settings.alerts_topic_arn.replace(env, "someone-elses"))
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_the_execution_role_allows_every_cloudwatch_call_of_the_report_step(env):
     namespace = load_settings(env).cloudwatch.namespace
-    policy = statements(env, "mwaa", "execution")
-    granted = {a for s in policy for a in s["actions"] if a.startswith("cloudwatch:")}
+    policy = iam_policy.document("mwaa_execution", env)
+    granted = {a for a in iam_policy.granted_actions(policy) if a.startswith("cloudwatch:")}
 
-    # The dbt timing history is read from S3 (dbt_timing.py), so no metric is read back.
+    # The report step reads no metric back (the dbt timing history is in S3, dbt_timing.py), so
+    # GetMetricStatistics is neither called nor granted.
     assert granted == {"cloudwatch:PutMetricData"}
-    [put] = allowing(policy, "cloudwatch:PutMetricData", "*")
-    [condition] = put["condition"]
-    assert (condition["test"], condition["variable"]) == ("StringEquals", "cloudwatch:namespace")
-    assert namespace in condition["values"]
+    assert allows(policy, "cloudwatch:PutMetricData", "*", {"cloudwatch:namespace": namespace})
+    assert not allows(policy, "cloudwatch:PutMetricData", "*", {"cloudwatch:namespace": "Elsewhere"})
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+@pytest.mark.parametrize("role", sorted(iam_policy.ROLES))
+def test_every_granted_action_is_called_by_code_or_listed_with_its_reason(env, role):
+    granted = iam_policy.granted_actions(iam_policy.document(role, env))
+    called, listed = iam_grants.CALLED[role], iam_grants.NOT_CALLED[role]
+
+    assert sorted(granted - set(called) - set(listed)) == [], "unexplained: grant less or say why"
+    assert sorted((set(called) | set(listed)) - granted) == [], "stale entries in tooling/local/iam_grants.py"
+    assert set(called).isdisjoint(listed)
+    assert all(reason.strip() for reason in {**called, **listed}.values())

@@ -28,6 +28,7 @@ from include.dataops.pipeline import audit
 from include.dataops.pipeline.reconcile import manifest_uri
 from include.dataops.settings import LOCAL_DIR_VAR, REPO_ROOT, SCOPE_VAR, Settings, load_settings
 from tooling.local import dags_test_backport as dag_test
+from tooling.local import iam
 from tooling.local.emulator import AIRFLOW_HOME
 
 DAG_ID = "orders_nightly"
@@ -78,9 +79,15 @@ class Sandbox:
             s3.create_bucket(Bucket=bucket, CreateBucketConfiguration=location)
         return replace(local, buckets=replace(local.buckets, artifacts=bucket))
 
+    @property
+    def iam_log(self) -> Path:
+        """Every AWS call the sandbox's runs made, recorded for the IAM check (tooling/local/iam.py)."""
+        return self.root / "iam-calls.jsonl"
+
     def env(self) -> dict[str, str]:
+        """The run's environment; its AWS calls are signed as the MWAA execution role."""
         self.settings  # noqa: B018 (creates the sandbox's artifacts bucket before any run)
-        return {
+        base = {
             **os.environ,
             SCOPE_VAR: self.scope,
             LOCAL_DIR_VAR: str(self.root),
@@ -89,11 +96,15 @@ class Sandbox:
             "DATAOPS_DUCKDB_PATH": str(self.warehouse),
             "AIRFLOW_CONN_WAREHOUSE": json.dumps({"conn_type": "duckdb", "host": str(self.warehouse)}),
         }
+        return {**base, **iam.principal_environment("mwaa_execution", self.iam_log, base)}
 
     def run_dag(
         self, run_date: str, conf: dict[str, Any] | None = None, skip: str | None = None
     ) -> tuple[bool, str]:
-        """`airflow dags test` for one day; `skip` marks matching tasks successful without running."""
+        """`airflow dags test` for one day; `skip` marks matching tasks successful without running.
+
+        Fails first if the run made an AWS call its role's Terraform policy does not allow.
+        """
         command = dag_test.command(DAG_ID, "-c", json.dumps({"run_date": run_date, **(conf or {})}))
         if skip:
             command += ["--mark-success-pattern", skip]
@@ -103,6 +114,7 @@ class Sandbox:
             done = subprocess.run(
                 command, env=self.env(), stdout=out, stderr=subprocess.STDOUT, check=False, cwd=REPO_ROOT
             )
+        iam.assert_allowed(self.iam_log)
         return done.returncode == 0, log.read_text(errors="replace")
 
     def rows(self, table: str) -> int:

@@ -19,7 +19,7 @@ from include.dataops.pipeline.orders import PUBLISHED_PREFIX, RUNS_PREFIX
 from include.dataops.pipeline.reconcile import load_manifest
 from tests.integration.airflow_api import LocalAirflow
 from tests.integration.sandbox import DAG_ID, MARTS, Sandbox, published_by, run_id_of
-from tooling.local import sample_data
+from tooling.local import iam, sample_data
 from tooling.local.topic_capture import TopicCapture
 
 pytestmark = pytest.mark.e2e
@@ -127,6 +127,14 @@ def test_the_run_published_its_metrics_to_cloudwatch(happy, settings):
             Statistics=["Minimum", "Maximum"],
         )["Datapoints"]
         assert any(value in (p["Minimum"], p["Maximum"]) for p in points), (name, value, points)
+
+
+def test_every_aws_call_of_the_run_is_one_the_execution_roles_policy_allows(happy):
+    """The run signed every call as the MWAA execution role; each is decided against its Terraform
+    policy (tooling/local/iam.py): publish's write, the metrics and the summary among them."""
+    calls = iam.assert_allowed(happy["box"].iam_log)
+    made = {(c["service"], c["operation"]) for c in calls}
+    assert {("s3", "PutObject"), ("cloudwatch", "PutMetricData"), ("sns", "Publish")} <= made, made
 
 
 def test_rerunning_the_same_day_leaves_an_identical_warehouse(happy):

@@ -136,14 +136,19 @@ def stop_emulator() -> bool:
     return stopped
 
 
-def local_environment(port: int) -> dict[str, str]:
-    """Every variable a local command needs: Airflow's, the connections, and AWS's endpoint."""
+def local_environment(port: int, admin: dict[str, str] | None = None) -> dict[str, str]:
+    """Every variable a local command needs: Airflow's, the connections, and AWS's endpoint.
+
+    AWS calls are signed with the emulator's admin key (tooling/local/iam.py): the emulator enforces
+    IAM, and a local command is the developer, not a role. The end-to-end sandbox swaps in a role's key.
+    """
     settings = load_settings("local")
     endpoint = f"http://127.0.0.1:{port}"
+    admin = admin or {"AccessKeyId": "testing", "SecretAccessKey": "testing"}
     aws_conn = {
         "conn_type": "aws",
-        "login": "testing",
-        "password": "testing",
+        "login": admin["AccessKeyId"],
+        "password": admin["SecretAccessKey"],
         "extra": {"endpoint_url": endpoint, "region_name": settings.aws_region},
     }
     warehouse_conn = {"conn_type": "duckdb", "host": str(WAREHOUSE_PATH)}
@@ -164,8 +169,8 @@ def local_environment(port: int) -> dict[str, str]:
         "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(aws_conn),
         f"AIRFLOW_CONN_{settings.warehouse.conn_id.upper()}": json.dumps(warehouse_conn),
         "AWS_ENDPOINT_URL": endpoint,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_ACCESS_KEY_ID": admin["AccessKeyId"],
+        "AWS_SECRET_ACCESS_KEY": admin["SecretAccessKey"],
         "AWS_DEFAULT_REGION": settings.aws_region,
         "DATAOPS_EMULATOR_PORT": str(port),
         "DATAOPS_DUCKDB_PATH": str(WAREHOUSE_PATH),
@@ -176,23 +181,26 @@ def local_environment(port: int) -> dict[str, str]:
     }
 
 
-def write_env_file(port: int) -> Path:
+def write_env_file(port: int, admin: dict[str, str]) -> Path:
     AIRFLOW_HOME.mkdir(parents=True, exist_ok=True)
     LINEAGE_EVENTS.parent.mkdir(parents=True, exist_ok=True)
     (AIRFLOW_HOME / "passwords.json").write_text(json.dumps({UI_USER: UI_PASSWORD}))
-    lines = [f"export {key}={shlex.quote(value)}" for key, value in local_environment(port).items()]
+    environment = local_environment(port, admin)
+    lines = [f"export {key}={shlex.quote(value)}" for key, value in environment.items()]
     ENV_FILE.write_text(
         "# Written by `make bootstrap`; sourced by every local command.\n" + "\n".join(lines) + "\n"
     )
     return ENV_FILE
 
 
-def create_resources(settings: Settings, endpoint: str) -> None:
+def create_resources(settings: Settings, endpoint: str, admin: dict[str, str]) -> None:
     """Create the buckets and topics the settings name, so the same code runs unchanged here."""
     import boto3
 
     session = boto3.session.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=settings.aws_region
+        aws_access_key_id=admin["AccessKeyId"],
+        aws_secret_access_key=admin["SecretAccessKey"],
+        region_name=settings.aws_region,
     )
     s3 = session.client("s3", endpoint_url=endpoint)
     location = {"LocationConstraint": settings.aws_region}
@@ -206,9 +214,16 @@ def create_resources(settings: Settings, endpoint: str) -> None:
 
 
 def up(port: int | None) -> int:
+    from tooling.local import iam
+
     port = start_emulator(port)
-    create_resources(load_settings("local"), f"http://127.0.0.1:{port}")
-    write_env_file(port)
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        admin = iam.provision(endpoint)
+    except iam.IamError as err:
+        raise StackError(str(err)) from None
+    create_resources(load_settings("local"), endpoint, admin)
+    write_env_file(port, admin)
     return port
 
 

@@ -2,7 +2,8 @@
 
 The script runs in its own Python process with the `awsglue` shim (tooling/local/awsglue_shim) on its
 path and the same `--KEY value` arguments Glue passes, so it behaves like a separate Glue run and
-its JVM exits with it. The manifest the script wrote is the result.
+its JVM exits with it. The manifest the script wrote is the result. In an end-to-end sandbox the
+script signs its AWS calls as the Glue job role, as on AWS Glue (tooling/local/iam.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from include.dataops.pipeline.reconcile import load_manifest
+from tooling.local.iam_recorder import glue_job_environment
 
 SHIM_DIR = Path(__file__).resolve().parent / "awsglue_shim"
 DEFAULT_TIMEOUT_SECONDS = 1_800
@@ -54,6 +56,7 @@ def run_glue_script_locally(
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SHIM_DIR), env.get("PYTHONPATH", "")) if p)
     env["PYSPARK_SUBMIT_ARGS"] = spark_submit_args(cores)
     env["PYSPARK_PYTHON"] = sys.executable
+    env.update(glue_job_environment(env))
     try:
         completed = subprocess.run(
             command, env=env, capture_output=True, text=True, timeout=timeout_seconds, check=False

@@ -110,8 +110,7 @@ module "mwaa" {
   bucket_names                     = module.data_lake.bucket_names
   glue_job_arn                     = module.glue.job_arn
   glue_crawler_arn                 = module.glue.crawler_arn
-  glue_catalog_arns                = module.glue.catalog_arns
-  topic_arns                       = values(module.notifications.topic_arns)
+  topic_names                      = values(module.notifications.topic_names)
   metrics_namespace                = local.metrics_namespace
   kms_key_arn                      = module.kms.key_arn
   tags                             = local.tags
@@ -128,6 +127,7 @@ module "iam" {
   state_key_prefix     = var.state_key_prefix
   glue_job_name        = local.glue_job_name
   glue_database_name   = local.glue_database
+  metrics_namespace    = local.metrics_namespace
   artifacts_bucket     = module.data_lake.bucket_names["artifacts"]
   kms_key_arn          = module.kms.key_arn
   human_principal_arns = var.human_principal_arns

@@ -141,6 +141,21 @@ data "aws_iam_policy_document" "deploy" {
     resources = ["arn:aws:airflow:${local.region}:${local.account_id}:role/${var.name_prefix}/User"]
   }
 
+  # Each deploy and rollback, and `make dora`, send the DORA metrics computed from the deployment
+  # log (tooling/deploy/__main__.py _publish_dora). PutMetricData has no resource type: the
+  # namespace condition is what scopes it.
+  statement {
+    sid       = "PublishDoraMetrics"
+    actions   = ["cloudwatch:PutMetricData"]
+    resources = ["*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "cloudwatch:namespace"
+      values   = [var.metrics_namespace]
+    }
+  }
+
   statement {
     sid       = "ProjectKey"
     actions   = ["kms:*"]

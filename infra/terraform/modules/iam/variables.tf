@@ -28,6 +28,11 @@ variable "state_key_prefix" {
   type        = string
 }
 
+variable "metrics_namespace" {
+  description = "The pipeline's CloudWatch namespace, where the deploy tool sends the DORA metrics."
+  type        = string
+}
+
 variable "glue_job_name" {
   description = "The orders_transform job."
   type        = string

@@ -1,5 +1,6 @@
 # The Airflow 3.2.1 environment on Amazon MWAA and its execution role. The role reaches only this
-# project's buckets, topics, Glue job and crawler, metric namespace and secrets prefixes.
+# project's buckets, topics, Glue job and crawler, metric namespace and secrets prefixes. Each
+# action is one a code path calls or is listed with its reason in tooling/local/iam_grants.py.
 
 data "aws_caller_identity" "current" {}
 
@@ -135,7 +136,7 @@ data "aws_iam_policy_document" "execution" {
 
   statement {
     sid       = "RunOrdersTransform"
-    actions   = ["glue:BatchStopJobRun", "glue:GetJob", "glue:GetJobRun", "glue:GetJobRuns", "glue:StartJobRun"]
+    actions   = ["glue:BatchStopJobRun", "glue:GetJob", "glue:GetJobRun", "glue:StartJobRun"]
     resources = [var.glue_job_arn]
   }
 
@@ -146,20 +147,14 @@ data "aws_iam_policy_document" "execution" {
   }
 
   statement {
-    sid       = "DescribeCuratedCatalog"
-    actions   = ["glue:GetDatabase", "glue:GetPartitions", "glue:GetTable", "glue:GetTables"]
-    resources = var.glue_catalog_arns
-  }
-
-  statement {
     sid       = "PublishToProjectTopics"
     actions   = ["sns:Publish"]
-    resources = var.topic_arns
+    resources = [for topic in var.topic_names : "arn:aws:sns:${var.aws_region}:${local.account_id}:${topic}"]
   }
 
   statement {
     sid     = "ReadAirflowSecrets"
-    actions = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
+    actions = ["secretsmanager:GetSecretValue"]
     resources = [
       "${local.secret_arn}:${var.connections_prefix}/*",
       "${local.secret_arn}:${var.variables_prefix}/*",

@@ -108,13 +108,8 @@ variable "glue_crawler_arn" {
   type        = string
 }
 
-variable "glue_catalog_arns" {
-  description = "Catalog, database and table ARNs of the curated zone."
-  type        = list(string)
-}
-
-variable "topic_arns" {
-  description = "Topics the pipeline publishes alerts and summaries to."
+variable "topic_names" {
+  description = "The project's SNS topics (alerts, notifications) the DAGs publish to."
   type        = list(string)
 }
 
