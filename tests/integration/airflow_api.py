@@ -1,7 +1,8 @@
 """A minimal Airflow 3 REST API client and a real local Airflow to point it at.
 
-The test uses it exactly as an engineer's script or the deploy smoke test would: sign in for a
-JWT, list DAGs and import errors, unpause, trigger with conf, and poll the run.
+The test uses it exactly as an engineer's script would: sign in for a JWT, list DAGs and import
+errors, unpause, trigger with conf, and poll the run. `rest` takes the deploy smoke's requests as
+MWAA InvokeRestApi does, so tooling/deploy/smoke.py runs unchanged against it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import signal
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +40,11 @@ class AirflowClient:
         )
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read() or b"null")
+
+    def rest(self, method: str, path: str, body: dict[str, Any] | None = None, **query: Any) -> Any:
+        """One REST API call as MWAA InvokeRestApi takes it (a path under /api/v2, query apart)."""
+        suffix = f"?{urllib.parse.urlencode(query)}" if query else ""
+        return self._call(method, f"/api/v2{path}{suffix}", body)
 
     def login(self, username: str, password: str) -> None:
         self.token = self._call("POST", "/auth/token", {"username": username, "password": password})[
