@@ -7,6 +7,7 @@ MWAA InvokeRestApi does, so tooling/deploy/smoke.py runs unchanged against it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -42,9 +43,16 @@ class AirflowClient:
             return json.loads(response.read() or b"null")
 
     def rest(self, method: str, path: str, body: dict[str, Any] | None = None, **query: Any) -> Any:
-        """One REST API call as MWAA InvokeRestApi takes it (a path under /api/v2, query apart)."""
-        suffix = f"?{urllib.parse.urlencode(query)}" if query else ""
-        return self._call(method, f"/api/v2{path}{suffix}", body)
+        """One REST API call as MWAA InvokeRestApi takes it (a path under /api/v2, query apart).
+
+        A read that times out is asked again, twice: on a loaded machine the API server can stall
+        for longer than a poll while the scheduler parses a Cosmos DAG.
+        """
+        url = f"/api/v2{path}" + (f"?{urllib.parse.urlencode(query)}" if query else "")
+        for _ in range(2 if method == "GET" else 0):
+            with contextlib.suppress(TimeoutError):
+                return self._call(method, url, body)
+        return self._call(method, url, body)
 
     def login(self, username: str, password: str) -> None:
         self.token = self._call("POST", "/auth/token", {"username": username, "password": password})[
