@@ -13,9 +13,11 @@ from __future__ import annotations
 import json
 import urllib.error
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from include.dataops.pipeline.catalog import glue_type
 from include.dataops.pipeline.orders import PUBLISHED_PREFIX, RUNS_PREFIX
 from include.dataops.pipeline.reconcile import load_manifest
 from tests.integration.airflow_api import LocalAirflow
@@ -65,7 +67,7 @@ def happy(tmp_path_factory, settings):
         outcome["expected"] = sample_data.generate(box.raw, date.fromisoformat(day), 1, ROWS, BAD_SHARE)[0]
         run_id = outcome["run_id"] = smoke.trigger(api.rest, "local", DAG_ID)
         try:
-            smoke.require_success(api.rest, "local", DAG_ID, run_id, GATE, timeout=900, poll_seconds=2)
+            smoke.require_success(api.rest, "local", DAG_ID, run_id, GATE, timeout=1800, poll_seconds=2)
         except DeployError as failed:
             outcome["smoke_error"] = str(failed)
         outcome["tasks"] = api.task_states(DAG_ID, run_id)
@@ -114,6 +116,24 @@ def test_the_day_is_published_by_this_run_with_its_summary_and_notified(happy, s
     assert summary["dbt"]["tests_failed"] == 0 and summary["gx"]["success"] is True
     assert summary["mart_rows"]["orders"] == happy["expected"].orders.written
     assert any(day in m.subject and "published" in m.subject for m in happy["summaries"])
+
+
+def test_the_days_curated_partitions_are_in_the_glue_catalog_with_the_parquet_columns(happy, settings):
+    """What Redshift Spectrum would read: this sandbox's Parquet for the day, column for column."""
+    import boto3
+    import pyarrow.parquet as pq
+
+    glue = boto3.client("glue", region_name=settings.aws_region)
+    for table in ("orders", "customers"):
+        directory = Path(happy["box"].curated) / table / f"dt={happy['day']}"
+        registered = glue.get_partition(
+            DatabaseName=settings.glue.catalog_database, TableName=table, PartitionValues=[happy["day"]]
+        )["Partition"]["StorageDescriptor"]
+        parquet = pq.read_schema(sorted(directory.glob("*.parquet"))[0])
+        assert registered["Location"] == f"{directory}/"
+        assert [(c["Name"], c["Type"]) for c in registered["Columns"]] == [
+            (field.name, glue_type(field.name, field.type)) for field in parquet
+        ], table
 
 
 def test_the_run_published_its_metrics_to_cloudwatch(happy, settings):

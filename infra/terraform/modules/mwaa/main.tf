@@ -151,6 +151,13 @@ data "aws_iam_policy_document" "execution" {
     resources = var.glue_catalog_arns
   }
 
+  # register_partitions: the day's curated partitions, so Redshift Spectrum sees them.
+  statement {
+    sid       = "RegisterCuratedPartitions"
+    actions   = ["glue:BatchCreatePartition", "glue:CreateTable", "glue:UpdatePartition", "glue:UpdateTable"]
+    resources = var.glue_catalog_arns
+  }
+
   statement {
     sid       = "PublishToProjectTopics"
     actions   = ["sns:Publish"]
