@@ -98,6 +98,10 @@ class AirflowClient:
         return {ti["task_id"]: ti["state"] for ti in tis["task_instances"]}
 
 
+# Healthy in about a minute alone; several minutes when other test runs load the machine.
+STARTUP_SECONDS = 480
+
+
 class LocalAirflow:
     """`airflow standalone` in its own AIRFLOW_HOME and port, stopped by process group."""
 
@@ -130,7 +134,7 @@ class LocalAirflow:
                 start_new_session=True,
             )
         client = AirflowClient(f"http://127.0.0.1:{self.port}")
-        deadline = time.monotonic() + 240
+        deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"airflow standalone exited: see {self.log}")
@@ -142,7 +146,8 @@ class LocalAirflow:
             except (urllib.error.URLError, ConnectionError, KeyError, TypeError):
                 pass
             time.sleep(2)
-        raise TimeoutError(f"airflow standalone was not healthy within 240 s: see {self.log}")
+        self.__exit__()  # a with-block whose __enter__ raised never reaches __exit__
+        raise TimeoutError(f"airflow standalone was not healthy within {STARTUP_SECONDS} s: see {self.log}")
 
     def __exit__(self, *exc: object) -> None:
         if self.process and self.process.poll() is None:
