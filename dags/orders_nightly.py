@@ -41,6 +41,9 @@ task sends an SNS alert to the alerts topic. What each step does, and what to do
 - **reconcile**: read == written + quarantined + deduplicated, and the quarantine rate under the
   threshold. Look at the day's quarantine reasons; fix the source, or the threshold in settings.
   The curated asset event is emitted only when it passes.
+- **register_partitions**: registers the day's curated partitions (orders, customers) in the Glue
+  Data Catalog, with the columns of the Parquet the job wrote, so Redshift Spectrum (dbt's
+  `curated` sources) sees the day. An AccessDenied names the missing glue action; clear the task.
 - **prepare_audit**: creates the run's audit schema and copies the published incremental marts
   into it (none on `full_refresh`). Consumers never read it.
 - **dbt**: Cosmos runs `dbt build` per model (the model, then its tests), every model into the
@@ -76,6 +79,8 @@ task log names the one missing):
   results and Data Docs, the run summary, the publish marker).
 - `glue:StartJobRun`, `glue:GetJobRun`, `glue:GetJob`, `glue:BatchStopJobRun`:
   the orders transform job; `logs:GetLogEvents`, `logs:FilterLogEvents` on `/aws-glue/*` for its log.
+- `glue:GetTable`, `glue:CreateTable`, `glue:UpdateTable`, `glue:BatchCreatePartition`,
+  `glue:UpdatePartition`: the curated catalog database (register_partitions).
 - `cloudwatch:PutMetricData` in the pipeline's namespace (report: the run's metrics; dbt_timing:
   model durations and regressions; DORA after each run). The timing history is read from S3.
 - `sns:Publish`: the alerts and notifications topics (failure callbacks, the gate, report).
@@ -145,6 +150,12 @@ def orders_nightly():
         return orders_pipeline.reconcile_run(run_date["run_date"])
 
     @task
+    def register_partitions(run_date: dict[str, str], manifest: dict) -> dict:
+        from include.dataops.pipeline.catalog import register_day
+
+        return register_day(load_settings(), run_date["run_date"], sorted(manifest["datasets"]))
+
+    @task
     def prepare_audit(run_date: dict[str, str], params=None, run_id=None) -> list[str]:
         return audit_steps.prepare_audit(
             load_settings(),
@@ -196,8 +207,10 @@ def orders_nightly():
     day = resolve_run_date()
     gx = gx_validate_marts_task(settings, task_id="gx_validate_marts", run_date_task_id="resolve_run_date")
     gate = quality_gate(day)
-    # ingest (wait_for_raw_partition) >> transform (glue, reconcile, audit schema, dbt) >> verify (gx, gate)
-    wait_for_raw_partition(day) >> glue >> reconcile(day) >> prepare_audit(day) >> dbt >> gx >> gate
+    # ingest (wait_for_raw_partition) >> transform (glue, reconcile, catalog, audit, dbt) >> verify (gx, gate)
+    reconciled = reconcile(day)
+    wait_for_raw_partition(day) >> glue >> reconciled
+    register_partitions(day, reconciled) >> prepare_audit(day) >> dbt >> gx >> gate
     # publish: the run's marts swapped into the consumer schema only once the gate passed, then the report
     published = publish(day, gate)
     published >> report(day, gate)

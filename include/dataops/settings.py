@@ -60,6 +60,7 @@ class Mwaa:
 class Glue:
     job_name: str
     runner: str  # "aws_glue" runs the job on AWS Glue; "local_spark" runs the same script here.
+    catalog_database: str  # the Glue Data Catalog database of the curated zone (Spectrum reads it)
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,11 @@ def test_glue_job_name_roots_and_script(env: str, settings: Settings) -> None:
     assert job["command"][0]["script_location"] == f"s3://{settings.buckets.scripts}/glue/orders_transform.py"
 
 
+def test_the_catalog_database_is_the_one_terraform_creates(env: str, settings: Settings) -> None:
+    database = _only(_module(env, "glue"), "aws_glue_catalog_database", "curated")
+    assert database["name"] == settings.glue.catalog_database, _fix(env)
+
+
 def test_topics(env: str, settings: Settings) -> None:
     notifications = _module(env, "notifications")
     topics = {key: attrs["name"] for key, attrs in notifications.instances("aws_sns_topic", "this")}

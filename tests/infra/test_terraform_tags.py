@@ -24,6 +24,8 @@ NOT_TAGGABLE = {
     "aws_lakeformation_permissions",
     "aws_lakeformation_resource",
     "aws_redshift_logging",
+    "aws_redshiftdata_statement",
+    "aws_secretsmanager_secret_version",
     "aws_s3_bucket_lifecycle_configuration",
     "aws_s3_bucket_logging",
     "aws_s3_bucket_notification",
@@ -53,6 +55,7 @@ TAGGABLE = {
     "aws_redshiftserverless_namespace",
     "aws_redshiftserverless_workgroup",
     "aws_s3_bucket",
+    "aws_secretsmanager_secret",
     "aws_sns_topic",
 }
 

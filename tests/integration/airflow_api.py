@@ -1,11 +1,13 @@
 """A minimal Airflow 3 REST API client and a real local Airflow to point it at.
 
-The test uses it exactly as an engineer's script or the deploy smoke test would: sign in for a
-JWT, list DAGs and import errors, unpause, trigger with conf, and poll the run.
+The test uses it exactly as an engineer's script would: sign in for a JWT, list DAGs and import
+errors, unpause, trigger with conf, and poll the run. `rest` takes the deploy smoke's requests as
+MWAA InvokeRestApi does, so tooling/deploy/smoke.py runs unchanged against it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -13,6 +15,7 @@ import signal
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +41,18 @@ class AirflowClient:
         )
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read() or b"null")
+
+    def rest(self, method: str, path: str, body: dict[str, Any] | None = None, **query: Any) -> Any:
+        """One REST API call as MWAA InvokeRestApi takes it (a path under /api/v2, query apart).
+
+        A read that times out is asked again, twice: on a loaded machine the API server can stall
+        for longer than a poll while the scheduler parses a Cosmos DAG.
+        """
+        url = f"/api/v2{path}" + (f"?{urllib.parse.urlencode(query)}" if query else "")
+        for _ in range(2 if method == "GET" else 0):
+            with contextlib.suppress(TimeoutError):
+                return self._call(method, url, body)
+        return self._call(method, url, body)
 
     def login(self, username: str, password: str) -> None:
         self.token = self._call("POST", "/auth/token", {"username": username, "password": password})[
@@ -83,6 +98,10 @@ class AirflowClient:
         return {ti["task_id"]: ti["state"] for ti in tis["task_instances"]}
 
 
+# Healthy in about a minute alone; several minutes when other test runs load the machine.
+STARTUP_SECONDS = 480
+
+
 class LocalAirflow:
     """`airflow standalone` in its own AIRFLOW_HOME and port, stopped by process group."""
 
@@ -115,7 +134,7 @@ class LocalAirflow:
                 start_new_session=True,
             )
         client = AirflowClient(f"http://127.0.0.1:{self.port}")
-        deadline = time.monotonic() + 240
+        deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"airflow standalone exited: see {self.log}")
@@ -127,7 +146,8 @@ class LocalAirflow:
             except (urllib.error.URLError, ConnectionError, KeyError, TypeError):
                 pass
             time.sleep(2)
-        raise TimeoutError(f"airflow standalone was not healthy within 240 s: see {self.log}")
+        self.__exit__()  # a with-block whose __enter__ raised never reaches __exit__
+        raise TimeoutError(f"airflow standalone was not healthy within {STARTUP_SECONDS} s: see {self.log}")
 
     def __exit__(self, *exc: object) -> None:
         if self.process and self.process.poll() is None:

@@ -1,7 +1,8 @@
 """The nightly orders pipeline, end to end, for real: Airflow, local Spark, DuckDB, the moto server.
 
-One happy run is triggered through the REST API of a real `airflow standalone`, as an engineer
-would from the UI, then the same day is rerun with `airflow dags test`. The run has its own
+One happy run is the deploy smoke (tooling/deploy/smoke.py), its requests and its result check
+unchanged, against the REST API of a real `airflow standalone`; then the same day is rerun with
+`airflow dags test`. The run has its own
 sandbox (lake, warehouse, metadata DB), so it cannot leak into the failure scenarios
 (test_orders_pipeline_failures.py), which another pytest-xdist worker runs at the same time,
 or into a developer's .local/.
@@ -12,19 +13,23 @@ from __future__ import annotations
 import json
 import urllib.error
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from include.dataops.pipeline.catalog import glue_type
 from include.dataops.pipeline.orders import PUBLISHED_PREFIX, RUNS_PREFIX
 from include.dataops.pipeline.reconcile import load_manifest
 from tests.integration.airflow_api import LocalAirflow
 from tests.integration.sandbox import DAG_ID, MARTS, Sandbox, published_by, run_id_of
+from tooling.deploy import smoke
+from tooling.deploy.types import DeployError
 from tooling.local import iam, sample_data
 from tooling.local.topic_capture import TopicCapture
 
 pytestmark = pytest.mark.e2e
 
-HAPPY_DAY = "2026-10-01"
+GATE = "quality_gate"
 ROWS = 2_000
 BAD_SHARE = 0.05
 
@@ -40,10 +45,13 @@ def _s3_json(settings, key: str) -> dict | None:
 
 @pytest.fixture(scope="module")
 def happy(tmp_path_factory, settings):
-    """Generate a day with bad records, then trigger the DAG for it through the REST API."""
+    """Generate yesterday's data with bad records, then run the deploy smoke on it through the REST API.
+
+    The smoke triggers as it does on MWAA (no logical date, no conf): the run has no data interval
+    and processes the latest complete day, which is why the data is yesterday's (UTC).
+    """
     box = Sandbox(tmp_path_factory.mktemp("happy"))
-    expected = sample_data.generate(box.raw, date.fromisoformat(HAPPY_DAY), 1, ROWS, BAD_SHARE)[0]
-    outcome: dict = {"box": box, "expected": expected}
+    outcome: dict = {"box": box, "smoke_error": None}
     with (
         TopicCapture(settings, settings.notifications_topic_arn) as notes,
         LocalAirflow(box.airflow_home, env=box.env()) as api,
@@ -51,15 +59,19 @@ def happy(tmp_path_factory, settings):
         api.wait_for_dags([DAG_ID, "platform_check"])
         outcome["dag_ids"] = api.dag_ids()
         outcome["import_errors"] = api.import_errors()
-        api.unpause(DAG_ID)
         with pytest.raises(urllib.error.HTTPError) as bad:
             api.trigger(DAG_ID, {"run_date": "yesterday"})
         outcome["bad_params"] = (bad.value.code, bad.value.read().decode())
         outcome["started"] = datetime.now(UTC)
-        run_id = outcome["run_id"] = api.trigger(DAG_ID, {"run_date": HAPPY_DAY, "full_refresh": False})
-        outcome["state"] = api.wait_for_run(DAG_ID, run_id, timeout=900)
+        day = outcome["day"] = (outcome["started"] - timedelta(days=1)).date().isoformat()
+        outcome["expected"] = sample_data.generate(box.raw, date.fromisoformat(day), 1, ROWS, BAD_SHARE)[0]
+        run_id = outcome["run_id"] = smoke.trigger(api.rest, "local", DAG_ID)
+        try:
+            smoke.require_success(api.rest, "local", DAG_ID, run_id, GATE, timeout=1800, poll_seconds=2)
+        except DeployError as failed:
+            outcome["smoke_error"] = str(failed)
         outcome["tasks"] = api.task_states(DAG_ID, run_id)
-        outcome["summaries"] = notes.wait_for(1, timeout_seconds=10, subject_contains=HAPPY_DAY)
+        outcome["summaries"] = notes.wait_for(1, timeout_seconds=10, subject_contains=day)
     outcome["hashes"] = {table: box.content_hash(table) for table in MARTS}
     return outcome
 
@@ -71,14 +83,14 @@ def test_the_rest_api_lists_the_dags_and_rejects_bad_params(happy):
     assert code == 400 and "run_date" in body
 
 
-def test_a_run_triggered_with_params_succeeds_through_every_stage(happy):
-    assert happy["state"] == "success", happy["tasks"]
+def test_the_deploy_smoke_passes_and_every_stage_succeeded(happy):
+    assert happy["smoke_error"] is None, happy["tasks"]
     assert set(happy["tasks"].values()) == {"success"}, happy["tasks"]
 
 
 def test_every_stage_count_matches_the_generated_data(happy):
     box, expected = happy["box"], happy["expected"]
-    manifest = load_manifest(box.curated, HAPPY_DAY)
+    manifest = load_manifest(box.curated, happy["day"])
     for name in ("orders", "customers"):
         stage, wanted = manifest["datasets"][name], getattr(expected, name)
         assert (
@@ -94,15 +106,34 @@ def test_every_stage_count_matches_the_generated_data(happy):
 
 
 def test_the_day_is_published_by_this_run_with_its_summary_and_notified(happy):
-    expected, own = happy["expected"], happy["box"].settings
-    assert published_by(own, HAPPY_DAY, happy["run_id"], happy["started"], expected.orders.read)
-    published = _s3_json(own, f"{PUBLISHED_PREFIX}/dt={HAPPY_DAY}.json")
-    summary = _s3_json(own, f"{RUNS_PREFIX}/dt={HAPPY_DAY}/summary.json")
+    """The smoke's run had no data interval: it processed, and published, yesterday (UTC)."""
+    expected, day, own = happy["expected"], happy["day"], happy["box"].settings
+    assert published_by(own, day, happy["run_id"], happy["started"], expected.orders.read)
+    published = _s3_json(own, f"{PUBLISHED_PREFIX}/dt={day}.json")
+    summary = _s3_json(own, f"{RUNS_PREFIX}/dt={day}/summary.json")
     assert published["gate"] and published["marts"] == sorted(MARTS)
     assert happy["box"].audit_schemas() == [] and set(happy["hashes"]) == set(MARTS)
     assert summary["dbt"]["tests_failed"] == 0 and summary["gx"]["success"] is True
     assert summary["mart_rows"]["orders"] == happy["expected"].orders.written
-    assert any(HAPPY_DAY in m.subject and "published" in m.subject for m in happy["summaries"])
+    assert any(day in m.subject and "published" in m.subject for m in happy["summaries"])
+
+
+def test_the_days_curated_partitions_are_in_the_glue_catalog_with_the_parquet_columns(happy, settings):
+    """What Redshift Spectrum would read: this sandbox's Parquet for the day, column for column."""
+    import boto3
+    import pyarrow.parquet as pq
+
+    glue = boto3.client("glue", region_name=settings.aws_region)
+    for table in ("orders", "customers"):
+        directory = Path(happy["box"].curated) / table / f"dt={happy['day']}"
+        registered = glue.get_partition(
+            DatabaseName=settings.glue.catalog_database, TableName=table, PartitionValues=[happy["day"]]
+        )["Partition"]["StorageDescriptor"]
+        parquet = pq.read_schema(sorted(directory.glob("*.parquet"))[0])
+        assert registered["Location"] == f"{directory}/"
+        assert [(c["Name"], c["Type"]) for c in registered["Columns"]] == [
+            (field.name, glue_type(field.name, field.type)) for field in parquet
+        ], table
 
 
 def test_the_run_published_its_metrics_to_cloudwatch(happy, settings):
@@ -141,8 +172,8 @@ def test_rerunning_the_same_day_leaves_an_identical_warehouse(happy):
     box = happy["box"]
     before = {table: box.rows(table) for table in MARTS}
     started = datetime.now(UTC)
-    ok, log = box.run_dag(HAPPY_DAY)
+    ok, log = box.run_dag(happy["day"])
     assert ok, log[-3000:]
-    assert published_by(box.settings, HAPPY_DAY, run_id_of(log), started, happy["expected"].orders.read)
+    assert published_by(box.settings, happy["day"], run_id_of(log), started, happy["expected"].orders.read)
     assert {table: box.rows(table) for table in MARTS} == before
     assert {table: box.content_hash(table) for table in MARTS} == happy["hashes"]

@@ -19,6 +19,7 @@ parses arguments and dispatches; the work lives in the modules beside it.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from collections.abc import Sequence
@@ -40,6 +41,7 @@ from tooling.deploy.checks import (
 )
 from tooling.deploy.deployer import Deployer
 from tooling.deploy.log import LogError
+from tooling.deploy.mwaa_api import invoke_airflow
 from tooling.deploy.notify import notify
 from tooling.deploy.smoke import smoke
 from tooling.deploy.types import Commit, DeployError, Target
@@ -110,7 +112,8 @@ def _run(args: argparse.Namespace) -> int:
         notify(sns, target.notifications_topic_arn, args.subject, args.message)
         return 0
     if args.command == "smoke":
-        smoke(mwaa, target.mwaa_environment, args.dag, args.gate_task, timeout=args.timeout)
+        call = functools.partial(invoke_airflow, mwaa, target.mwaa_environment)
+        smoke(call, target.mwaa_environment, args.dag, args.gate_task, timeout=args.timeout)
         return 0
     deployer = Deployer(
         target,

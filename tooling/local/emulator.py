@@ -194,7 +194,7 @@ def write_env_file(port: int, admin: dict[str, str]) -> Path:
 
 
 def create_resources(settings: Settings, endpoint: str, admin: dict[str, str]) -> None:
-    """Create the buckets and topics the settings name, so the same code runs unchanged here."""
+    """Create the buckets, topics and catalog database the settings name, so the same code runs here."""
     import boto3
 
     session = boto3.session.Session(
@@ -211,6 +211,9 @@ def create_resources(settings: Settings, endpoint: str, admin: dict[str, str]) -
     sns = session.client("sns", endpoint_url=endpoint)
     for topic in (settings.sns.alerts_topic, settings.sns.notifications_topic):
         sns.create_topic(Name=topic)
+    glue = session.client("glue", endpoint_url=endpoint)
+    with contextlib.suppress(glue.exceptions.AlreadyExistsException):
+        glue.create_database(DatabaseInput={"Name": settings.glue.catalog_database})
 
 
 def up(port: int | None) -> int:

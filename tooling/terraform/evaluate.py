@@ -38,6 +38,7 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "concat": lambda *seqs: [x for s in seqs for x in s],
     "toset": lambda seq: sorted(set(seq)),
     "jsonencode": lambda value: json.dumps(value, separators=(",", ":"), sort_keys=True),
+    "jsondecode": json.loads,
     "lower": str.lower,
     "upper": str.upper,
     # The alarms read each table's freshness SLA from the dbt YAML, where it is written once.

@@ -65,12 +65,16 @@ def profile_config(settings: Settings) -> Any:
         )
     from cosmos.profiles import RedshiftUserPasswordProfileMapping
 
-    return ProfileConfig(
-        profile_name=PROFILE_NAME,
-        target_name=settings.warehouse.dbt_target,
-        profile_mapping=RedshiftUserPasswordProfileMapping(
+    if settings.warehouse.dbt_target == "dev":
+        from include.dataops.airflow.dbt_profiles import DeveloperSchemaRedshiftMapping
+
+        mapping = DeveloperSchemaRedshiftMapping(conn_id=settings.warehouse.conn_id)
+    else:
+        mapping = RedshiftUserPasswordProfileMapping(
             conn_id=settings.warehouse.conn_id, profile_args={"schema": settings.warehouse.schema}
-        ),
+        )
+    return ProfileConfig(
+        profile_name=PROFILE_NAME, target_name=settings.warehouse.dbt_target, profile_mapping=mapping
     )
 
 

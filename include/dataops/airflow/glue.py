@@ -12,6 +12,7 @@ from typing import Any
 from include.dataops.settings import REPO_ROOT, Settings, load_settings
 
 GLUE_SCRIPT = REPO_ROOT / "glue_jobs" / "orders_transform.py"
+GLUE_POLL_SECONDS = 60
 
 
 def job_arguments(settings: Settings, run_date: str) -> dict[str, str]:
@@ -31,6 +32,13 @@ def glue_transform(settings: Settings, task_id: str, run_date: str, **kwargs: An
     if settings.glue.runner == "aws_glue":
         from airflow.providers.amazon.aws.operators.glue import GlueJobOperator
 
+        options: dict[str, Any] = {
+            # The triggerer polls every waiter_delay seconds, as long as the task may run: the
+            # provider's default (75 polls) would give up on a job still within its timeout.
+            "waiter_delay": GLUE_POLL_SECONDS,
+            "waiter_max_attempts": settings.monitoring.task_timeout_minutes * 60 // GLUE_POLL_SECONDS,
+            **kwargs,
+        }
         return GlueJobOperator(
             task_id=task_id,
             job_name=settings.glue.job_name,
@@ -41,7 +49,7 @@ def glue_transform(settings: Settings, task_id: str, run_date: str, **kwargs: An
             deferrable=True,
             verbose=True,
             stop_job_run_on_kill=True,
-            **kwargs,
+            **options,
         )
     from airflow.providers.standard.operators.python import PythonOperator
 

@@ -81,6 +81,9 @@ module "redshift" {
   snapshot_retention_days  = var.redshift_snapshot_retention_days
   curated_bucket           = module.data_lake.bucket_names["curated"]
   glue_database_name       = module.glue.database_name
+  spectrum_schema          = "curated"
+  connections_prefix       = "airflow/connections"
+  connection_id            = "redshift_default"
   kms_key_arn              = module.kms.key_arn
   tags                     = local.tags
 }

@@ -147,6 +147,19 @@ data "aws_iam_policy_document" "execution" {
   }
 
   statement {
+    sid       = "DescribeCuratedCatalog"
+    actions   = ["glue:GetDatabase", "glue:GetPartitions", "glue:GetTable", "glue:GetTables"]
+    resources = var.glue_catalog_arns
+  }
+
+  # register_partitions: the day's curated partitions, so Redshift Spectrum sees them.
+  statement {
+    sid       = "RegisterCuratedPartitions"
+    actions   = ["glue:BatchCreatePartition", "glue:CreateTable", "glue:UpdatePartition", "glue:UpdateTable"]
+    resources = var.glue_catalog_arns
+  }
+
+  statement {
     sid       = "PublishToProjectTopics"
     actions   = ["sns:Publish"]
     resources = [for topic in var.topic_names : "arn:aws:sns:${var.aws_region}:${local.account_id}:${topic}"]

@@ -5,10 +5,15 @@ output "spectrum_role_arn" {
 
 output "endpoint" {
   description = "Host name dbt and the redshift_default connection use."
-  value       = var.deployment == "serverless" ? aws_redshiftserverless_workgroup.this[0].endpoint[0].address : aws_redshift_cluster.this[0].dns_name
+  value       = local.endpoint
 }
 
 output "admin_secret_arn" {
   description = "Secrets Manager secret holding the generated admin password."
-  value       = var.deployment == "serverless" ? aws_redshiftserverless_namespace.this[0].admin_password_secret_arn : aws_redshift_cluster.this[0].master_password_secret_arn
+  value       = local.admin_secret_arn
+}
+
+output "connection_secret_arn" {
+  description = "Secrets Manager secret of the Airflow warehouse connection."
+  value       = aws_secretsmanager_secret.connection.arn
 }

@@ -77,3 +77,18 @@ variable "tags" {
   description = "Environment, Team and CostCenter tags."
   type        = map(string)
 }
+
+variable "connections_prefix" {
+  description = "Secrets Manager prefix of Airflow connections (the MWAA secrets backend's)."
+  type        = string
+}
+
+variable "connection_id" {
+  description = "Airflow connection id of the warehouse (settings warehouse.conn_id)."
+  type        = string
+}
+
+variable "spectrum_schema" {
+  description = "Redshift external schema over the curated catalog database (dbt's curated sources)."
+  type        = string
+}

@@ -7,11 +7,13 @@ checks the exact requests: paths, methods and the trigger body Airflow 3 require
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pytest
 from botocore.stub import Stubber
 
+from tooling.deploy.mwaa_api import invoke_airflow
 from tooling.deploy.smoke import smoke
 from tooling.deploy.types import DeployError
 
@@ -67,7 +69,8 @@ def trigger(stubber: Stubber, states: list[str], tasks: dict[str, str]) -> None:
 
 
 def run(client: Any, **kwargs: Any) -> str:
-    return smoke(client, ENV, DAG, GATE, poll_seconds=0, out=lambda _: None, **kwargs)
+    call = functools.partial(invoke_airflow, client, ENV)
+    return smoke(call, ENV, DAG, GATE, poll_seconds=0, out=lambda _: None, **kwargs)
 
 
 def test_a_successful_run_with_a_passed_gate_passes(mwaa, task_ids):
@@ -98,6 +101,7 @@ def test_a_run_that_does_not_finish_in_time_times_out(mwaa):
     client, stubber = mwaa
     expect(stubber, "PATCH", f"/dags/{DAG}", {"dag_id": DAG}, Body={"is_paused": False})
     expect(stubber, "POST", f"/dags/{DAG}/dagRuns", {"dag_run_id": RUN, "state": "queued"}, Body=TRIGGER_BODY)
+    expect(stubber, "GET", f"/dags/{DAG}/dagRuns/{RUN}", {"dag_run_id": RUN, "state": "queued"})
 
     with pytest.raises(DeployError, match="still queued after 0s"):
         run(client, timeout=0)
