@@ -14,6 +14,7 @@ _MWAA = "Amazon MWAA itself, as the execution role (MWAA User Guide, 'Amazon MWA
 _KMS = "S3, SNS and CloudWatch Logs call KMS as the role for objects, messages and logs under the key"
 _TERRAFORM = "terraform apply runs as this role (.github/workflows, infra/terraform)"
 _CATALOG_WRITES = ("BatchCreatePartition", "CreatePartition", "CreateTable", "UpdatePartition", "UpdateTable")
+_REGISTER = "include/dataops/pipeline/catalog.py register_day (GlueCatalogHook)"
 _GLUE_SERVICE = "AWS Glue itself, for the job's default arguments (modules/glue/main.tf)"
 
 CALLED: dict[str, dict[str, str]] = {
@@ -30,6 +31,11 @@ CALLED: dict[str, dict[str, str]] = {
         "logs:FilterLogEvents": f"{_GLUE_OPERATOR}, verbose: the job's log lines",
         "logs:GetLogEvents": f"{_GLUE_OPERATOR}, verbose; and Airflow's CloudWatch task log reader",
         "secretsmanager:GetSecretValue": "Airflow's SecretsManagerBackend (secrets.backend, mwaa/main.tf)",
+        "glue:GetTable": f"{_REGISTER}: the dataset's table, created or brought up to the day's columns",
+        **{
+            f"glue:{a}": _REGISTER
+            for a in ("BatchCreatePartition", "CreateTable", "UpdatePartition", "UpdateTable")
+        },
     },
     "deploy": {
         "s3:*": "tooling/deploy: DAG, plugins, requirements, scripts uploads and the deployment log",
@@ -73,10 +79,6 @@ NOT_CALLED: dict[str, dict[str, str]] = {
             )
         },
         **{f"kms:{a}": _KMS for a in ("Decrypt", "DescribeKey", "Encrypt", "GenerateDataKey*")},
-        **{
-            f"glue:{a}": "not called yet: kept for the curated crawler run the catalog work adds (issue 12)"
-            for a in ("GetCrawler", "GetCrawlerMetrics", "StartCrawler")
-        },
     },
     "deploy": {
         **{

@@ -60,7 +60,21 @@ def document(role: str, env: str = "local") -> dict[str, Any]:
     body = next(
         b for t, n, b in blocks(instance.doc, "data") if (t, n) == ("aws_iam_policy_document", module.policy)
     )
-    return {"Version": "2012-10-17", "Statement": [_statement(instance.scope, s) for s in body["statement"]]}
+    statements = [_statement(instance.scope, s) for s in body["statement"]]
+    if env == "local":
+        statements = [_with_sandbox_buckets(s, settings.buckets.artifacts) for s in statements]
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _with_sandbox_buckets(statement: dict[str, Any], artifacts: str) -> dict[str, Any]:
+    """Each e2e sandbox has its own artifacts bucket, `<artifacts>-<scope>` (include/config/local.yaml):
+    the grant on the artifacts bucket covers those too, as a per-sandbox Terraform workspace would."""
+    bucket_arn = f"arn:aws:s3:::{artifacts}"
+    resources = statement.get("Resource")
+    if not isinstance(resources, list):
+        return statement
+    sandboxed = [r.replace(bucket_arn, f"{bucket_arn}-*", 1) for r in resources if r.startswith(bucket_arn)]
+    return {**statement, "Resource": resources + sandboxed} if sandboxed else statement
 
 
 def _statement(scope: Any, block: dict[str, Any]) -> dict[str, Any]:

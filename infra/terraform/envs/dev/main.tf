@@ -112,7 +112,6 @@ module "mwaa" {
   variables_prefix                 = "airflow/variables"
   bucket_names                     = module.data_lake.bucket_names
   glue_job_arn                     = module.glue.job_arn
-  glue_crawler_arn                 = module.glue.crawler_arn
   topic_names                      = values(module.notifications.topic_names)
   metrics_namespace                = local.metrics_namespace
   kms_key_arn                      = module.kms.key_arn

@@ -141,14 +141,8 @@ data "aws_iam_policy_document" "execution" {
   }
 
   statement {
-    sid       = "RunCuratedCrawler"
-    actions   = ["glue:GetCrawler", "glue:GetCrawlerMetrics", "glue:StartCrawler"]
-    resources = [var.glue_crawler_arn]
-  }
-
-  statement {
     sid       = "DescribeCuratedCatalog"
-    actions   = ["glue:GetDatabase", "glue:GetPartitions", "glue:GetTable", "glue:GetTables"]
+    actions   = ["glue:GetTable"]
     resources = var.glue_catalog_arns
   }
 

@@ -103,11 +103,6 @@ variable "glue_job_arn" {
   type        = string
 }
 
-variable "glue_crawler_arn" {
-  description = "The curated-zone crawler the DAG starts."
-  type        = string
-}
-
 variable "topic_names" {
   description = "The project's SNS topics (alerts, notifications) the DAGs publish to."
   type        = list(string)
