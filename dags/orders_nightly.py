@@ -41,8 +41,10 @@ task sends an SNS alert to the alerts topic. What each step does, and what to do
 - **reconcile**: read == written + quarantined + deduplicated, and the quarantine rate under the
   threshold. Look at the day's quarantine reasons; fix the source, or the threshold in settings.
   The curated asset event is emitted only when it passes.
-- **prepare_audit**: creates the run's audit schema and copies the published incremental marts
-  into it (none on `full_refresh`). Consumers never read it.
+- **prepare_audit**: creates the run's audit schema and copies published marts into it: the
+  incremental ones (none on `full_refresh`) and any `dbt_select` leaves out, so the audit schema
+  holds a whole set of marts. Consumers never read it. It refuses a `dbt_select` that leaves out
+  a mart never published yet: run once without `dbt_select`.
 - **dbt**: Cosmos runs `dbt build` per model (the model, then its tests), every model into the
   audit schema; a failed test stops its downstream models. The task log has the failing SQL.
 - **gx_validate_marts**: Great Expectations on the audit schema's marts: row counts against
@@ -152,6 +154,7 @@ def orders_nightly():
             run_id,
             dbt_cosmos.DBT_MANIFEST,
             bool(params["full_refresh"]),
+            params["dbt_select"] or "",
         )
 
     dbt = DbtTaskGroup(
