@@ -22,16 +22,19 @@ def smoke(
     dag_id: str,
     gate_task: str,
     *,
+    conf: dict[str, Any] | None = None,
+    also_required: tuple[str, ...] = (),
     timeout: float = 3600.0,
     poll_seconds: float = 30.0,
     out: Callable[[str], None] = print,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> str:
-    """Trigger the DAG, wait for the run to end, and require success of the run and of its quality gate."""
+    """Trigger the DAG (with `conf` as its params), wait for the run to end, and require success of
+    the run, of its quality gate and of the `also_required` tasks."""
     invoke_airflow(mwaa, environment, "PATCH", f"/dags/{dag_id}", {"is_paused": False})
     run = invoke_airflow(
-        mwaa, environment, "POST", f"/dags/{dag_id}/dagRuns", {"logical_date": None, "conf": {}}
+        mwaa, environment, "POST", f"/dags/{dag_id}/dagRuns", {"logical_date": None, "conf": conf or {}}
     )
     run_id = run.get("dag_run_id")
     if not run_id:
@@ -64,6 +67,11 @@ def smoke(
         raise DeployError(
             f"{dag_id} run {run_id} on {environment} succeeded but its quality gate {gate_task!r} did not "
             f"({gate or 'task not found'}): name the gate task with --gate-task or fix the DAG."
+        )
+    if unfinished := [t for t in also_required if states.get(t) != "success"]:
+        raise DeployError(
+            f"{dag_id} run {run_id} on {environment} succeeded but {', '.join(unfinished)} did not "
+            f"({ {t: states.get(t) for t in unfinished} }): read the run in the Airflow UI."
         )
     out(f"{dag_id} run {run_id} on {environment}: success, quality gate {gate_task} passed")
     return run_id
