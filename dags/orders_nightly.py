@@ -44,8 +44,10 @@ task sends an SNS alert to the alerts topic. What each step does, and what to do
 - **register_partitions**: registers the day's curated partitions (orders, customers) in the Glue
   Data Catalog, with the columns of the Parquet the job wrote, so Redshift Spectrum (dbt's
   `curated` sources) sees the day. An AccessDenied names the missing glue action; clear the task.
-- **prepare_audit**: creates the run's audit schema and copies the published incremental marts
-  into it (none on `full_refresh`). Consumers never read it.
+- **prepare_audit**: creates the run's audit schema and copies published marts into it: the
+  incremental ones (none on `full_refresh`) and any `dbt_select` leaves out, so the audit schema
+  holds a whole set of marts. Consumers never read it. It refuses a `dbt_select` that leaves out
+  a mart never published yet: run once without `dbt_select`.
 - **dbt**: Cosmos runs `dbt build` per model (the model, then its tests), every model into the
   audit schema; a failed test stops its downstream models. The task log has the failing SQL.
 - **gx_validate_marts**: Great Expectations on the audit schema's marts: row counts against
@@ -163,6 +165,7 @@ def orders_nightly():
             run_id,
             dbt_cosmos.DBT_MANIFEST,
             bool(params["full_refresh"]),
+            params["dbt_select"] or "",
         )
 
     dbt = DbtTaskGroup(

@@ -173,22 +173,31 @@ def run_id_of(log: str) -> str:
 
 
 def published_by(settings: Any, day: str, run_id: str, since: datetime, orders_read: int) -> bool:
-    """Whether this very run published `day`: the published marker names its run id, and
-    CloudWatch holds its RecordsRead for orders from after `since` (the run's start).
+    """Whether this very run published `day`: its marker and its metrics (both below).
 
     Both are scoped to the run, so a marker or a metric another run left (an earlier `make
     test`, another sandbox, a unit test) cannot make a run that did not publish look published.
     """
+    return marker_names(settings, day, run_id) and sent_records_read(settings, since, orders_read)
+
+
+def marker_names(settings: Any, day: str, run_id: str) -> bool:
+    """Whether the published marker for `day` exists and names this run."""
     from airflow.providers.amazon.aws.hooks.s3 import S3Hook
 
-    from include.dataops.observability.metrics import cloudwatch_client
     from include.dataops.pipeline.orders import PUBLISHED_PREFIX
 
     hook, key = S3Hook(aws_conn_id=settings.aws_conn_id), f"{PUBLISHED_PREFIX}/dt={day}.json"
     if not hook.check_for_key(key, settings.buckets.artifacts):
         return False
-    if json.loads(hook.read_key(key, settings.buckets.artifacts)).get("run_id") != run_id:
-        return False
+    return json.loads(hook.read_key(key, settings.buckets.artifacts)).get("run_id") == run_id
+
+
+def sent_records_read(settings: Any, since: datetime, orders_read: int) -> bool:
+    """Whether CloudWatch holds RecordsRead for orders equal to `orders_read`, sent after `since`
+    (the run's start; report sends it after publish)."""
+    from include.dataops.observability.metrics import cloudwatch_client
+
     points = cloudwatch_client(settings).get_metric_statistics(
         Namespace=settings.cloudwatch.namespace,
         MetricName="RecordsRead",

@@ -130,7 +130,9 @@ def test_deploy_runs_on_main_through_staging_and_a_smoke_test_to_a_protected_pro
     assert "tooling.deploy deploy --env staging" in commands
     assert "tooling.deploy smoke --env staging --dag orders_nightly" in commands
     assert "tooling.deploy deploy --env prod" in commands
-    assert "build $DBT_ARGS --select state:modified+ --defer --state prod-manifest/" in commands
+    # The prod dbt step writes nothing itself: the DAG's audit, gate and publish do (one writer).
+    assert "tooling.deploy release-dbt --env prod --state prod-manifest/" in commands
+    assert not re.search(r"dbt (build|run|seed|snapshot)\b", commands)
 
 
 @pytest.mark.parametrize("name", ["ci.yml", "deploy.yml"])

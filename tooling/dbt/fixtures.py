@@ -28,7 +28,7 @@ DBT_EXECUTABLE = REPO_ROOT / ".venv-dbt" / "bin" / "dbt"
 DAYS = ("2026-11-21", "2026-11-22", "2026-11-23")
 # The data interval end of the run for the last day: every freshness test passes at this time.
 AS_OF = "2026-11-24T00:00:00+00:00"
-SCENARIOS = ("clean", "violations")
+SCENARIOS = ("clean", "violations", "bad_load")
 
 
 def _ts(text: str) -> datetime:
@@ -123,6 +123,15 @@ VIOLATIONS: list[Order] = [
 ]
 
 
+# A wrong load of the last day that breaks no rule (it would pass the gate): a made-up order, a
+# bogus update of an order the corrected load does not touch, and a bogus later version of one it does.
+BAD_LOAD: list[Order] = [
+    _order("o950", "c001", "42.00", "confirmed", 1, "2026-11-23 10:00:00"),
+    _order("o002", "c002", "120.00", "cancelled", 3, "2026-11-21 09:30:00", "2026-11-23 08:00:00"),
+    _order("o006", "c005", "77.77", "cancelled", 2, "2026-11-22 00:00:00", "2026-11-23 23:00:00"),
+]
+
+
 def orders_for(scenario: str) -> dict[str, list[Order]]:
     """The orders of each load day in a scenario."""
     if scenario not in SCENARIOS:
@@ -130,6 +139,8 @@ def orders_for(scenario: str) -> dict[str, list[Order]]:
     orders = {day: list(rows) for day, rows in ORDERS.items()}
     if scenario == "violations":
         orders[DAYS[-1]] += VIOLATIONS
+    if scenario == "bad_load":
+        orders[DAYS[-1]] = [o for o in orders[DAYS[-1]] if o.order_id != "o006"] + BAD_LOAD
     return orders
 
 

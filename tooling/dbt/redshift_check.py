@@ -5,15 +5,17 @@ Runs with the dbt venv's Python (dbt and SQLFluff live there, not in the Airflow
     .venv-dbt/bin/python tooling/dbt/redshift_check.py --target prod --out DIR
     .venv-dbt/bin/python tooling/dbt/redshift_check.py --parse-only FILE.sql ...
 
-`dbt compile` only needs the warehouse for one thing here: is_incremental() asks whether the
-model's table exists. This script answers that question itself (once "no table yet", once "the
-table exists"), so both branches of every incremental model are compiled, and refuses every
-other attempt to reach Redshift. Each compiled model and data test is then parsed with
-SQLFluff's redshift dialect; SQL that does not parse as Redshift fails the check. The parser
-accepts any function name, so every function a file calls must also be one Redshift documents:
-the allow-list tooling/dbt/redshift_functions.txt, taken from the AWS Redshift SQL function
-reference. A DuckDB-only call (list_value(), or a dbt-duckdb read_parquet() source leaking into
-Redshift SQL) fails with one line naming the model or test file and the function.
+`dbt compile` only needs the warehouse for two things here: is_incremental() asks whether the
+model's table exists, and orders' run_window_was_loaded() counts the run window's loaded rows.
+This script answers both itself (once "no table yet", once "the table exists and holds the
+window": a rerun, the branch with the most SQL), so every branch of every incremental model is
+compiled, and refuses every other attempt to reach Redshift. Each compiled model and data test
+is then parsed with SQLFluff's redshift dialect; SQL that does not parse as Redshift fails the
+check. The parser accepts any function name, so every function a file calls must also be one
+Redshift documents: the allow-list tooling/dbt/redshift_functions.txt, taken from the AWS
+Redshift SQL function reference. A DuckDB-only call (list_value(), or a dbt-duckdb
+read_parquet() source leaking into Redshift SQL) fails with one line naming the model or test
+file and the function.
 
 Prints a summary (or with --json a report: {"compiled": [...], "unparsable": {path: message}});
 exits 1 when any file is not Redshift SQL.
@@ -52,10 +54,19 @@ def _offline_adapter(table_exists: bool) -> None:
             return None
         return self.Relation.create(database=database, schema=schema, identifier=identifier, type="table")
 
+    def execute(self, sql, auto_begin=False, fetch=False, limit=None):
+        import agate
+        from dbt.adapters.contracts.connection import AdapterResponse
+
+        if not (table_exists and fetch and sql.lstrip().lower().startswith("select count(*) from")):
+            raise WarehouseContacted(f"dbt tried to run SQL on Redshift during compile: {sql[:200]}")
+        return AdapterResponse(_message="SELECT 1"), agate.Table([[1]], ["count"])
+
     def refuse(cls, connection):
         raise WarehouseContacted(f"dbt tried to connect to Redshift ({connection.name}) during compile")
 
     RedshiftAdapter.get_relation = get_relation
+    RedshiftAdapter.execute = execute
     RedshiftConnectionManager.open = classmethod(refuse)
 
 

@@ -4,6 +4,7 @@
     python -m tooling.deploy plan          --env X            (the same as deploy --dry-run)
     python -m tooling.deploy rollback      --env X [--to DEPLOYMENT_ID]
     python -m tooling.deploy smoke         --env X --dag orders_nightly [--gate-task quality_gate]
+    python -m tooling.deploy release-dbt   --env X --state DIR [--dag orders_nightly] (dbt through the DAG)
     python -m tooling.deploy dora          --env X [--days 30]
     python -m tooling.deploy notify        --env X --subject S --message M
     python -m tooling.deploy build         --out dist      (dist/mwaa/ and dist/scripts/)
@@ -39,6 +40,7 @@ from tooling.deploy.checks import (
     require_releasable,
     target_for,
 )
+from tooling.deploy.dbt_release import modified_models, release
 from tooling.deploy.deployer import Deployer
 from tooling.deploy.log import LogError
 from tooling.deploy.mwaa_api import invoke_airflow
@@ -72,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     smoke_command.add_argument("--dag", required=True)
     smoke_command.add_argument("--gate-task", default="quality_gate")
     smoke_command.add_argument("--timeout", type=float, default=3600.0)
+    release_dbt = with_env("release-dbt", "run the DAG for the dbt models changed since --state")
+    release_dbt.add_argument("--state", type=Path, required=True, help="the last release's manifest dir")
+    release_dbt.add_argument("--target", default="prod", help="the dbt target the manifests are parsed for")
+    release_dbt.add_argument("--dag", default="orders_nightly")
+    release_dbt.add_argument("--gate-task", default="quality_gate")
+    release_dbt.add_argument("--timeout", type=float, default=3600.0)
     dora_command = with_env("dora", "DORA metrics from the deployment log and run history")
     dora_command.add_argument("--days", type=int, default=30)
     notify_command = with_env("notify", "publish a deployment message to the notifications topic")
@@ -111,9 +119,13 @@ def _run(args: argparse.Namespace) -> int:
         sns = boto3.client("sns", region_name=target.region)
         notify(sns, target.notifications_topic_arn, args.subject, args.message)
         return 0
+    call = functools.partial(invoke_airflow, mwaa, target.mwaa_environment)
     if args.command == "smoke":
-        call = functools.partial(invoke_airflow, mwaa, target.mwaa_environment)
         smoke(call, target.mwaa_environment, args.dag, args.gate_task, timeout=args.timeout)
+        return 0
+    if args.command == "release-dbt":
+        models = modified_models(args.state, args.target)
+        release(call, target.mwaa_environment, args.dag, args.gate_task, models, timeout=args.timeout)
         return 0
     deployer = Deployer(
         target,

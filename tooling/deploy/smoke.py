@@ -24,10 +24,11 @@ TRIGGER_BODY: dict[str, Any] = {"logical_date": None, "conf": {}}
 AirflowCall = Callable[..., dict[str, Any]]
 
 
-def trigger(call: AirflowCall, where: str, dag_id: str) -> str:
-    """Unpause the DAG and trigger one run with the smoke's body; the new run's id."""
+def trigger(call: AirflowCall, where: str, dag_id: str, conf: dict[str, Any] | None = None) -> str:
+    """Unpause the DAG and trigger one run with the smoke's body (`conf` as its params); its run id."""
     call("PATCH", f"/dags/{dag_id}", {"is_paused": False})
-    run_id = call("POST", f"/dags/{dag_id}/dagRuns", dict(TRIGGER_BODY)).get("dag_run_id")
+    body = {**TRIGGER_BODY, "conf": conf or {}}
+    run_id = call("POST", f"/dags/{dag_id}/dagRuns", body).get("dag_run_id")
     if not run_id:
         raise DeployError(
             f"Triggering {dag_id} on {where} returned no run id: check that the DAG exists there."
@@ -42,12 +43,13 @@ def require_success(
     run_id: str,
     gate_task: str,
     *,
+    also_required: tuple[str, ...] = (),
     timeout: float = 3600.0,
     poll_seconds: float = 30.0,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> None:
-    """Wait for the run to end; fail unless it and its quality gate task succeeded."""
+    """Wait for the run to end; fail unless it, its quality gate and the `also_required` tasks succeeded."""
     deadline = clock() + timeout
     state = call("GET", f"/dags/{dag_id}/dagRuns/{run_id}").get("state")
     while state not in FINISHED_RUN_STATES:
@@ -72,6 +74,11 @@ def require_success(
             f"{dag_id} run {run_id} on {where} succeeded but its quality gate {gate_task!r} did not "
             f"({gate or 'task not found'}): name the gate task with --gate-task or fix the DAG."
         )
+    if unfinished := [t for t in also_required if states.get(t) != "success"]:
+        raise DeployError(
+            f"{dag_id} run {run_id} on {where} succeeded but {', '.join(unfinished)} did not "
+            f"({ {t: states.get(t) for t in unfinished} }): read the run in the Airflow UI."
+        )
 
 
 def smoke(
@@ -80,11 +87,13 @@ def smoke(
     dag_id: str,
     gate_task: str,
     *,
+    conf: dict[str, Any] | None = None,
     out: Callable[[str], None] = print,
     **waiting: Any,
 ) -> str:
-    """Trigger the DAG, wait for the run to end, and require success of the run and of its quality gate."""
-    run_id = trigger(call, where, dag_id)
+    """Trigger the DAG (with `conf` as its params), wait for the run to end, and require success of
+    the run, of its quality gate and of any `also_required` tasks."""
+    run_id = trigger(call, where, dag_id, conf)
     out(f"triggered {dag_id} run {run_id} on {where}")
     require_success(call, where, dag_id, run_id, gate_task, **waiting)
     out(f"{dag_id} run {run_id} on {where}: success, quality gate {gate_task} passed")

@@ -2,23 +2,76 @@
     config(
         materialized='incremental',
         unique_key='order_id',
-        incremental_strategy='delete+insert',
+        incremental_strategy='replace_load_days',
+        load_day_column='source_partition_date',
         on_schema_change='append_new_columns',
         sort='order_date',
         dist='order_id'
     )
 }}
 
+{%- set reloading = is_incremental() and run_window_was_loaded(this, 'source_partition_date') %}
+
 -- One row per order, at its latest version. The first build and a full refresh read every load
--- day. An incremental run reads only the load days of its window (run_window_predicate) and
--- replaces those orders by key, so rerunning a day leaves the table as it was; a backfill of an
--- older day never replaces a newer version already loaded.
+-- day. An incremental run replaces exactly the load days of its window (run_window_predicate;
+-- strategy in macros/replace_load_days.sql): it reads those days, and an order their earlier
+-- load held that the new load lacks falls back to its latest version from another day, or goes.
+-- So rerunning a day, even after a bad load, leaves what a clean run leaves; a backfill of an
+-- older day never replaces a newer version loaded from a later day.
 
 with orders as (
 
     select * from {{ ref('stg_orders') }}
     {% if is_incremental() %}
         where {{ run_window_predicate('partition_date') }}
+    {% endif %}
+
+),
+
+{% if is_incremental() %}
+
+-- What the table holds from outside the window: the window's own earlier load is replaced.
+loaded_elsewhere as (
+
+    select * from {{ this }}
+    where not ({{ run_window_predicate('source_partition_date') }})
+
+),
+
+{% if reloading %}
+
+dropped_by_reload as (
+
+    select previous_load.order_id
+    from {{ this }} as previous_load
+    left join orders
+        on previous_load.order_id = orders.order_id
+    where
+        {{ run_window_predicate('previous_load.source_partition_date') }}
+        and orders.order_id is null
+
+),
+
+versions_from_other_days as (
+
+    select stg_orders.*
+    from {{ ref('stg_orders') }} as stg_orders
+    inner join dropped_by_reload
+        on stg_orders.order_id = dropped_by_reload.order_id
+    where not ({{ run_window_predicate('stg_orders.partition_date') }})
+
+),
+
+{% endif %}
+
+{% endif %}
+
+versions as (
+
+    select * from orders
+    {% if reloading %}
+        union all
+        select * from versions_from_other_days
     {% endif %}
 
 ),
@@ -32,7 +85,7 @@ ranked as (
             order by updated_at desc, partition_date desc, source_line desc
         ) as version_rank
 
-    from orders
+    from versions
 
 ),
 
@@ -49,7 +102,7 @@ not_older_than_loaded as (
 
     select latest.*
     from latest
-    left join {{ this }} as loaded
+    left join loaded_elsewhere as loaded
         on latest.order_id = loaded.order_id
     where
         loaded.order_id is null

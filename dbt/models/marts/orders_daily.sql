@@ -1,34 +1,15 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='order_date',
-        incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns',
-        sort='order_date'
-    )
-}}
+{{ config(sort='order_date') }}
 
 -- Daily order analytics, one row per order_date, from every order's latest version.
--- Incremental: a run recomputes, from the whole of orders, each day that has an order loaded
--- in the run's window, and replaces those days; rerunning a day gives the same rows.
+-- A table, rebuilt from orders on every run: a rerun of a load day can remove or restore orders
+-- of any order_date, so patching the changed days would need what orders no longer holds; one
+-- row per day is cheap to recompute.
 
 with orders as (
 
     select * from {{ ref('orders') }}
 
 ),
-
-{% if is_incremental() %}
-
-changed_days as (
-
-    select distinct order_date
-    from orders
-    where {{ run_window_predicate('source_partition_date') }}
-
-),
-
-{% endif %}
 
 daily as (
 
@@ -48,10 +29,6 @@ daily as (
         count(case when orders.order_status = 'cancelled' then 1 end) as cancelled_count
 
     from orders
-    {% if is_incremental() %}
-        inner join changed_days
-            on orders.order_date = changed_days.order_date
-    {% endif %}
     group by orders.order_date
 
 ),

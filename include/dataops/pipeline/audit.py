@@ -2,13 +2,18 @@
 
 - `audit_schema_name` names a run's audit schema (the `audit_schema` dbt var routes every model
   there through dbt/macros/generate_schema_name.sql, the same code on DuckDB and Redshift).
-- `prepare_statements` (re)creates it, and `copy_statements` copies the consumer's incremental
-  marts in, so an incremental run starts from the published state; a full refresh starts empty.
+- `prepare_statements` (re)creates it, and `copy_statements` copies published marts in: the
+  incremental ones the run builds, so it starts from the published state (not on a full refresh),
+  and every one a `dbt_select` leaves out, so refs, dbt tests, GX and publish see a whole set.
+- `models_to_build` adds to a selection the staging and intermediate views it reads (views hold
+  no data: building them costs nothing, and they live in no published schema to defer to).
 - `publish_statements` replaces every consumer mart with the audit one and drops the audit
   schema, all in one transaction (`warehouse.execute`): a reader sees the old set or the new one.
 - `expired_audit_schemas` lists the audit schemas of failed runs older than the retention.
 
 The consumer contract is the marts: staging and intermediate views live in the audit schema only.
+So `dbt_select` (a manual rerun, or the deploy's `state:modified+`) is deferral done by the
+pipeline: the marts it leaves out are read as published, the views it needs are rebuilt.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 AUDIT_PREFIX = "audit_"
 # Every audit schema holds this one-row table: which run made it, and when (for the retention).
@@ -42,7 +48,7 @@ class Marts:
     @classmethod
     def from_manifest(cls, manifest_path: Path) -> Marts:
         nodes = json.loads(manifest_path.read_text())["nodes"].values()
-        marts = [n for n in nodes if n["resource_type"] == "model" and MARTS_PATH in n["fqn"][1:-1]]
+        marts = [n for n in nodes if _is_mart(n)]
         if not marts:
             raise AuditError(f"the dbt manifest {manifest_path} has no marts: run `make dbt-manifest`.")
         return cls(
@@ -51,6 +57,20 @@ class Marts:
                 sorted(n["name"] for n in marts if n["config"]["materialized"] == "incremental")
             ),
         )
+
+
+def models_to_build(selected: set[str], manifest: dict[str, Any]) -> set[str]:
+    """`selected` and the non-mart models they read, up to the nearest marts (copied in instead)."""
+    nodes = manifest["nodes"]
+    by_name = {node["name"]: node_id for node_id, node in nodes.items() if node["resource_type"] == "model"}
+    build, stack = set(selected), [by_name[name] for name in selected]
+    while stack:
+        for parent in manifest["parent_map"].get(stack.pop(), []):
+            node = nodes.get(parent)
+            if node and node["resource_type"] == "model" and not _is_mart(node) and node["name"] not in build:
+                build.add(node["name"])
+                stack.append(parent)
+    return build
 
 
 def audit_schema_name(run_date: str, run_id: str) -> str:
@@ -126,6 +146,10 @@ def expired(created: dict[str, datetime], now: datetime, retention_days: int, ke
         for schema, at in created.items()
         if schema != keep and (now - at).total_seconds() > retention_days * 86400
     )
+
+
+def _is_mart(node: dict[str, Any]) -> bool:
+    return node["resource_type"] == "model" and MARTS_PATH in node["fqn"][1:-1]
 
 
 def _copy(source: str, target: str, dialect: str) -> list[str]:

@@ -6,39 +6,58 @@ warehouse of the settings, through warehouse.execute (one transaction per step).
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 from include.dataops import warehouse
+from include.dataops.airflow.cosmos import select_models
 from include.dataops.pipeline import audit
 from include.dataops.settings import Settings
 
 
 def prepare_audit(
-    settings: Settings, audit_schema: str, run_id: str, manifest: Path, full_refresh: bool = False
+    settings: Settings,
+    audit_schema: str,
+    run_id: str,
+    manifest: Path,
+    full_refresh: bool = False,
+    dbt_select: str = "",
 ) -> list[str]:
-    """Create the run's audit schema, seeded with the published incremental marts; returns those copied.
+    """Create the run's audit schema and copy published marts into it; returns those copied.
 
-    A full refresh seeds nothing, so dbt rebuilds every incremental mart from all of history.
+    Copied: the incremental marts the run builds, so they start from the published state (none on
+    a full refresh, which rebuilds them from all of history), and every mart `dbt_select` leaves
+    out, read as published (dbt's --defer, done by the pipeline): the audit schema always holds a
+    whole set of marts for dbt's refs and tests, GX, the gate and publish. Checks come first, so a
+    refusal leaves nothing behind.
     """
     conn = settings.warehouse.conn_id
-    dialect = warehouse.dialect(conn)
-    warehouse.execute(audit.prepare_statements(audit_schema, run_id, datetime.now(UTC)), conn)
-    if full_refresh:
-        return []
-    published = tables_in(settings, settings.warehouse.schema)
-    seeds = [name for name in audit.Marts.from_manifest(manifest).incremental if name in published]
-    if seeds:
-        warehouse.execute(
-            audit.copy_statements(settings.warehouse.schema, audit_schema, seeds, dialect), conn
+    consumer = settings.warehouse.schema
+    marts = audit.Marts.from_manifest(manifest)
+    built = set(marts.names)
+    if dbt_select.strip():
+        built &= select_models(dbt_select, json.loads(manifest.read_text()))
+    published = tables_in(settings, consumer) if warehouse.exists(conn) else set()
+    left_out = [name for name in marts.names if name not in built]
+    if missing := [name for name in left_out if name not in published]:
+        raise audit.AuditError(
+            f"dbt_select={dbt_select!r} leaves out {', '.join(missing)}, which {consumer} does not hold "
+            "yet: select them too, or run without dbt_select first."
         )
+    resumed = [] if full_refresh else [name for name in marts.incremental if name in built & published]
+    seeds = sorted(left_out + resumed)
+    warehouse.execute(audit.prepare_statements(audit_schema, run_id, datetime.now(UTC)), conn)
+    if seeds:
+        warehouse.execute(audit.copy_statements(consumer, audit_schema, seeds, warehouse.dialect(conn)), conn)
     return seeds
 
 
 def publish_audit(settings: Settings, audit_schema: str, manifest: Path) -> list[str]:
-    """Move every mart the run built into the consumer schema in one transaction; returns them.
+    """Move every mart of the audit schema into the consumer schema in one transaction; returns them.
 
-    A mart the run did not build (a `dbt_select` that left it out) keeps its published version.
+    That is the whole set the gate judged: the marts the run built and those a `dbt_select` left
+    out (copies of their published version), so a consumer sees exactly what was tested.
     """
     conn = settings.warehouse.conn_id
     built = tables_in(settings, audit_schema)

@@ -211,6 +211,21 @@ def test_daily_runs_are_idempotent_and_match_a_full_build(
     assert warehouse.snapshot() == after_last_day
 
 
+def test_a_rerun_after_a_bad_load_leaves_what_a_clean_run_leaves(clean: Warehouse, tmp_path: Path) -> None:
+    """The bad load passed every check and was published; its corrected rerun must leave no trace
+    of it: not its made-up order, nor its bogus versions (later than the corrected ones)."""
+    warehouse = Warehouse(tmp_path, days=DAYS[:2])
+    _ok(warehouse.dbt("run", run_date=DAYS[1]))
+    write_curated(warehouse.curated, "bad_load", DAYS[2:])
+    _ok(warehouse.dbt("run", run_date=DAYS[2]))
+    bad = warehouse.snapshot()
+    assert "o950" in {row[0] for row in bad["orders"]} and bad != clean.snapshot()
+
+    write_curated(warehouse.curated, days=DAYS[2:])
+    _ok(warehouse.dbt("run", run_date=DAYS[2]))
+    assert warehouse.snapshot() == clean.snapshot()
+
+
 def test_with_an_audit_schema_every_model_is_built_there_and_nothing_in_the_target_schema(
     tmp_path: Path,
 ) -> None:

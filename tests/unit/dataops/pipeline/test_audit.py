@@ -30,12 +30,23 @@ MANIFEST = {
         }
         for name, folder, materialized in (
             ("stg_orders", "staging", "view"),
+            ("stg_customers", "staging", "view"),
+            ("int_customers", "intermediate", "view"),
             ("orders", "marts", "incremental"),
             ("orders_daily", "marts", "incremental"),
             ("customers", "marts", "table"),
         )
-    }
+    },
+    "parent_map": {
+        "model.p.stg_orders": [],
+        "model.p.stg_customers": [],
+        "model.p.int_customers": ["model.p.stg_customers"],
+        "model.p.orders": ["model.p.stg_orders"],
+        "model.p.orders_daily": ["model.p.orders"],
+        "model.p.customers": ["model.p.int_customers", "model.p.orders"],
+    },
 }
+MARTS = ("orders", "orders_daily", "customers")
 
 
 @pytest.fixture
@@ -83,6 +94,33 @@ def test_prepare_seeds_only_the_published_incremental_marts_and_full_refresh_non
     assert prepare_audit(settings, "audit_1", "run-1", manifest, full_refresh=True) == []
     with duckdb.connect(str(path), read_only=True) as con:
         assert {r[0] for r in con.execute(audit.tables_sql("audit_1")).fetchall()} == {audit.RUN_TABLE}
+
+
+def test_a_dbt_select_builds_the_views_it_reads_and_defers_to_the_published_marts() -> None:
+    assert audit.models_to_build({"customers"}, MANIFEST) == {"customers", "int_customers", "stg_customers"}
+    assert audit.models_to_build({"orders_daily"}, MANIFEST) == {"orders_daily"}
+    both = {"orders", "orders_daily"}
+    assert audit.models_to_build(both, MANIFEST) == {"orders", "orders_daily", "stg_orders"}
+
+
+def test_prepare_copies_every_mart_a_dbt_select_leaves_out(wh) -> None:
+    path, settings, manifest = wh
+    assert prepare_audit(settings, "audit_1", "run-1", manifest, dbt_select="customers") == list(MARTS[:2])
+    assert prepare_audit(settings, "audit_1", "run-1", manifest, dbt_select="orders") == sorted(MARTS)
+    full_refresh = prepare_audit(settings, "audit_1", "run-1", manifest, True, "orders")
+    assert full_refresh == ["customers", "orders_daily"]
+    assert _rows(path, "audit_1", "customers") == [(1, "published")]
+
+
+def test_prepare_refuses_a_dbt_select_that_leaves_out_an_unpublished_mart(
+    tmp_path: Path, monkeypatch, settings: Settings
+) -> None:
+    path = tmp_path / "wh.duckdb"
+    monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE", json.dumps({"conn_type": "duckdb", "host": str(path)}))
+    (tmp_path / "m.json").write_text(json.dumps(MANIFEST))
+    with pytest.raises(audit.AuditError, match=r"leaves out orders, orders_daily, which analytics does not"):
+        prepare_audit(settings, "audit_1", "run-1", tmp_path / "m.json", dbt_select="customers")
+    assert not path.exists()
 
 
 def test_prepare_on_a_new_warehouse_seeds_nothing(tmp_path: Path, monkeypatch, settings: Settings) -> None:
