@@ -68,8 +68,8 @@ def synthetic_manifest(real: dict[str, Any], models: int, seed: int = 42) -> dic
 def write_manifest(real_path: Path, target: Path, models: int) -> dict[str, int]:
     """Write the synthetic manifest to `target`; return what the benchmark checks and reports.
 
-    Tests on two models count apart: each is a Cosmos task of its own, the others run in their
-    model's `dbt build`.
+    Tests on two models count apart: each is a Cosmos task of its own; the others run in their
+    model's `dbt build` (BUILD), or in one test task per tested model (AFTER_EACH).
     """
     if not real_path.is_file():
         raise ManifestTemplateError(f"{real_path} is missing: run `make dbt-manifest` (make bootstrap does).")
@@ -81,6 +81,9 @@ def write_manifest(real_path: Path, target: Path, models: int) -> dict[str, int]
         "models": len(manifest["nodes"]) - len(tests),
         "tests": len(tests),
         "multi_parent_tests": sum(len(test["depends_on"]["nodes"]) > 1 for test in tests),
+        "tested_models": len(
+            {test["depends_on"]["nodes"][0] for test in tests if len(test["depends_on"]["nodes"]) == 1}
+        ),
         "bytes": target.stat().st_size,
     }
 

@@ -30,6 +30,10 @@ MODEL_TASK_SUFFIX = "_model_build"
 def project_config(settings: Settings, dbt_vars: dict[str, str]) -> Any:
     from cosmos import ProjectConfig
 
+    from include.dataops.airflow.cosmos_parse import memoise_operator_signatures
+
+    # Before Cosmos builds the group's tasks: a third of its parse time at 1,000 models otherwise.
+    memoise_operator_signatures()
     config = ProjectConfig(
         dbt_project_path=DBT_PROJECT_DIR,
         manifest_path=DBT_MANIFEST,
