@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from include.dataops.observability.dbt_docs import DBT_DOCS_PREFIX
 from include.dataops.pipeline.orders import PUBLISHED_PREFIX, RUNS_PREFIX
 from include.dataops.pipeline.reconcile import load_manifest
 from tests.integration.airflow_api import LocalAirflow
@@ -103,6 +104,9 @@ def test_the_day_is_published_by_this_run_with_its_summary_and_notified(happy):
     assert summary["dbt"]["tests_failed"] == 0 and summary["gx"]["success"] is True
     assert summary["mart_rows"]["orders"] == happy["expected"].orders.written
     assert any(HAPPY_DAY in m.subject and "published" in m.subject for m in happy["summaries"])
+    # dbt docs for the Airflow UI's link: the catalog describes the marts as published.
+    catalog = _s3_json(own, f"{DBT_DOCS_PREFIX}/catalog.json")
+    assert {f"model.orders_analytics.{mart}" for mart in MARTS} <= set(catalog["nodes"])
 
 
 def test_the_run_published_its_metrics_to_cloudwatch(happy, settings):
