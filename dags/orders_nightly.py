@@ -11,6 +11,7 @@ from include.dataops.airflow import cosmos as dbt_cosmos
 from include.dataops.airflow.defaults import dag_args, default_args
 from include.dataops.airflow.glue import glue_transform
 from include.dataops.airflow.gx import gx_validate_marts_task
+from include.dataops.observability.dbt_docs import dbt_docs_task
 from include.dataops.pipeline import orders as orders_pipeline
 from include.dataops.pipeline import publish as audit_steps
 from include.dataops.settings import load_settings
@@ -60,6 +61,8 @@ task sends an SNS alert to the alerts topic. What each step does, and what to do
 - **drop_expired_audits**: every run, failed or not, drops failed runs' audit schemas older than
   `quality.audit_retention_days`.
 - **report**: CloudWatch metrics and the SNS summary. The data is already published if it fails.
+- **dbt_docs**: `dbt docs generate` on the published marts, uploaded to the artifacts bucket
+  (the Airflow UI's dbt docs link). The data is already published if it fails; rerun the task.
 - **dbt_timing**: after dbt, pass or fail: each model's time against its rolling median (rule in
   include/dataops/observability/dbt_timing.py); a regression pages. Compare the model's compiled
   SQL, row counts and warehouse load with the last good run.
@@ -77,8 +80,8 @@ Manual runs: `run_date` (YYYY-MM-DD) reprocesses a day, `full_refresh` rebuilds 
 **IAM actions** (the MWAA execution role, `infra/terraform/modules/mwaa`; an AccessDenied in a
 task log names the one missing):
 - `s3:ListBucket`, `s3:GetObject`: the raw, curated and quarantine zones (the sensor, reconcile, GX).
-- `s3:ListBucket`, `s3:GetObject`, `s3:PutObject`: the artifacts bucket (dbt run results, GX
-  results and Data Docs, the run summary, the publish marker).
+- `s3:ListBucket`, `s3:GetObject`, `s3:PutObject`: the artifacts bucket (dbt run results and
+  docs, GX results and Data Docs, the run summary, the publish marker).
 - `glue:StartJobRun`, `glue:GetJobRun`, `glue:GetJob`, `glue:BatchStopJobRun`:
   the orders transform job; `logs:GetLogEvents`, `logs:FilterLogEvents` on `/aws-glue/*` for its log.
 - `glue:GetTable`, `glue:CreateTable`, `glue:UpdateTable`, `glue:BatchCreatePartition`,
@@ -217,6 +220,7 @@ def orders_nightly():
     # publish: the run's marts swapped into the consumer schema only once the gate passed, then the report
     published = publish(day, gate)
     published >> report(day, gate)
+    published >> dbt_docs_task(settings)
     published >> drop_expired_audits(day)
     # watch: dbt model timings against their history, whether dbt passed or not
     dbt >> dbt_timing()

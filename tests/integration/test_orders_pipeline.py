@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from include.dataops.observability.dbt_docs import DBT_DOCS_PREFIX
 from include.dataops.pipeline.catalog import glue_type
 from include.dataops.pipeline.orders import PUBLISHED_PREFIX, RUNS_PREFIX
 from include.dataops.pipeline.reconcile import load_manifest
@@ -116,6 +117,9 @@ def test_the_day_is_published_by_this_run_with_its_summary_and_notified(happy):
     assert summary["dbt"]["tests_failed"] == 0 and summary["gx"]["success"] is True
     assert summary["mart_rows"]["orders"] == happy["expected"].orders.written
     assert any(day in m.subject and "published" in m.subject for m in happy["summaries"])
+    # dbt docs for the Airflow UI's link: the catalog describes the marts as published.
+    catalog = _s3_json(own, f"{DBT_DOCS_PREFIX}/catalog.json")
+    assert {f"model.orders_analytics.{mart}" for mart in MARTS} <= set(catalog["nodes"])
 
 
 def test_the_days_curated_partitions_are_in_the_glue_catalog_with_the_parquet_columns(happy, settings):

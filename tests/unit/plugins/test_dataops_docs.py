@@ -63,3 +63,16 @@ def test_a_page_is_streamed_from_the_bucket_and_a_missing_one_says_how_to_make_i
 def test_plugins_zip_carries_the_plugin(tmp_path) -> None:
     subprocess.run(["make", "-s", "plugins-zip"], cwd=REPO_ROOT, check=True, capture_output=True)
     assert "dataops_docs.py" in zipfile.ZipFile(REPO_ROOT / "dist" / "plugins.zip").namelist()
+
+
+def test_the_dbt_docs_link_reads_where_the_dags_dbt_docs_task_uploads(plugin, settings: Settings) -> None:
+    """The DAG's dbt_docs task (Cosmos DbtDocsS3LocalOperator) writes the prefix the link reads."""
+    from include.dataops.observability.dbt_docs import DBT_DOCS_PREFIX, dbt_docs_task
+    from include.dataops.observability.report.store import REPORT_KEY
+
+    task = dbt_docs_task(settings)
+    assert (task.bucket_name, task.folder_dir) == (settings.buckets.artifacts, DBT_DOCS_PREFIX)
+    assert set(task.required_files) >= {"index.html", "manifest.json", "catalog.json"}
+    assert task.base_cmd == ["docs", "generate"]
+    assert plugin.SITES["dbt-docs"][1] == DBT_DOCS_PREFIX
+    assert plugin.SITES["health-report"][1] == REPORT_KEY.rsplit("/", 1)[0]
