@@ -237,9 +237,22 @@ def undeclared(calls: Iterable[dict[str, Any]]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def assert_allowed(log: Path) -> list[dict[str, Any]]:
-    """The recorded calls, after failing on any denial, or a call the grants' ledger does not credit."""
+def unsigned_by_a_role(calls: Iterable[dict[str, Any]]) -> list[str]:
+    """Calls signed with a key no role holds (the admin's, or a stray one): nothing decided them."""
+    roles = {key["AccessKeyId"] for role, key in _stored_keys().items() if role != ADMIN}
+    return [
+        f"{c['service']} {c['operation']} was signed with key {c['key'] or '(none)'}, not a role's: "
+        "the run's AWS credentials must be the role's (tooling/local/iam.py principal_environment)."
+        for c in calls
+        if c["key"] not in roles
+    ]
+
+
+def assert_allowed(log: Path, setup_calls: bool = False) -> list[dict[str, Any]]:
+    """The recorded calls, after failing on any denial, a call the grants' ledger does not credit,
+    or (unless `setup_calls`, the admin's) a call no role signed."""
     calls = recorded(log)
-    if found := [str(d) for d in denials(calls)] + undeclared(calls):
+    unsigned = [] if setup_calls else unsigned_by_a_role(calls)
+    if found := unsigned + [str(d) for d in denials(calls)] + undeclared(calls):
         raise AssertionError("\n".join(found))
     return calls
