@@ -29,20 +29,15 @@ from typing import Any
 
 from include.dataops.settings import REPO_ROOT, load_settings
 from tooling.local import iam_grants, iam_policy
-from tooling.local.iam_recorder import (
-    GLUE_JOB_KEY_VAR,
-    LOG_VAR,
-    RECORDER_SITE,
-    record_calls,
-    recording_sessions,
-)
+from tooling.local.iam_recorder import GLUE_JOB_KEY_VAR, LOG_VAR, RECORDER_SITE, recording_sessions
 from tooling.local.iam_requests import requests_for
 
 # Beside the emulator's PID and port (tooling/local/emulator.py LOCAL_DIR).
 KEYS_FILE = REPO_ROOT / ".local" / "iam-keys.json"
 ADMIN = "admin"
 _SETUP_KEY = "testing"  # any key passes while moto's enforcement is still off
-__all__ = ["LOG_VAR", "RECORDER_SITE", "record_calls", "recording_sessions"]
+# The recorder's names the tests use, through this module.
+__all__ = ["LOG_VAR", "RECORDER_SITE", "recording_sessions"]
 _ADMIN_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 
 
@@ -150,6 +145,7 @@ def key_of(role: str) -> dict[str, str]:
 
 @functools.cache
 def _refresh_policy(role: str) -> None:
+    """Once per process: moto's copy of the policy follows .tf edits made since `make emulator`."""
     iam = _iam_client(os.environ["AWS_ENDPOINT_URL"], _stored_keys()[ADMIN])
     document = json.dumps(moto_document(iam_policy.document(role)))
     iam.put_user_policy(UserName=user_name(role), PolicyName="terraform", PolicyDocument=document)
