@@ -172,6 +172,9 @@ def local_environment(port: int, admin: dict[str, str] | None = None) -> dict[st
         "AWS_ACCESS_KEY_ID": admin["AccessKeyId"],
         "AWS_SECRET_ACCESS_KEY": admin["SecretAccessKey"],
         "AWS_DEFAULT_REGION": settings.aws_region,
+        # moto checks a signature against the body it decompressed, so botocore's gzip of large
+        # PutMetricData bodies would fail every such call once IAM is enforced.
+        "AWS_DISABLE_REQUEST_COMPRESSION": "true",
         "DATAOPS_EMULATOR_PORT": str(port),
         "DATAOPS_DUCKDB_PATH": str(WAREHOUSE_PATH),
         "DO_NOT_TRACK": "1",

@@ -29,20 +29,15 @@ from typing import Any
 
 from include.dataops.settings import REPO_ROOT, load_settings
 from tooling.local import iam_grants, iam_policy
-from tooling.local.iam_recorder import (
-    GLUE_JOB_KEY_VAR,
-    LOG_VAR,
-    RECORDER_SITE,
-    record_calls,
-    recording_sessions,
-)
+from tooling.local.iam_recorder import GLUE_JOB_KEY_VAR, LOG_VAR, RECORDER_SITE, recording_sessions
 from tooling.local.iam_requests import requests_for
 
 # Beside the emulator's PID and port (tooling/local/emulator.py LOCAL_DIR).
 KEYS_FILE = REPO_ROOT / ".local" / "iam-keys.json"
 ADMIN = "admin"
 _SETUP_KEY = "testing"  # any key passes while moto's enforcement is still off
-__all__ = ["LOG_VAR", "RECORDER_SITE", "record_calls", "recording_sessions"]
+# The recorder's names the tests use, through this module.
+__all__ = ["LOG_VAR", "RECORDER_SITE", "recording_sessions"]
 _ADMIN_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 
 
@@ -150,6 +145,7 @@ def key_of(role: str) -> dict[str, str]:
 
 @functools.cache
 def _refresh_policy(role: str) -> None:
+    """Once per process: moto's copy of the policy follows .tf edits made since `make emulator`."""
     iam = _iam_client(os.environ["AWS_ENDPOINT_URL"], _stored_keys()[ADMIN])
     document = json.dumps(moto_document(iam_policy.document(role)))
     iam.put_user_policy(UserName=user_name(role), PolicyName="terraform", PolicyDocument=document)
@@ -237,9 +233,22 @@ def undeclared(calls: Iterable[dict[str, Any]]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def assert_allowed(log: Path) -> list[dict[str, Any]]:
-    """The recorded calls, after failing on any denial, or a call the grants' ledger does not credit."""
+def unsigned_by_a_role(calls: Iterable[dict[str, Any]]) -> list[str]:
+    """Calls signed with a key no role holds (the admin's, or a stray one): nothing decided them."""
+    roles = {key["AccessKeyId"] for role, key in _stored_keys().items() if role != ADMIN}
+    return [
+        f"{c['service']} {c['operation']} was signed with key {c['key'] or '(none)'}, not a role's: "
+        "the run's AWS credentials must be the role's (tooling/local/iam.py principal_environment)."
+        for c in calls
+        if c["key"] not in roles
+    ]
+
+
+def assert_allowed(log: Path, setup_calls: bool = False) -> list[dict[str, Any]]:
+    """The recorded calls, after failing on any denial, a call the grants' ledger does not credit,
+    or (unless `setup_calls`, the admin's) a call no role signed."""
     calls = recorded(log)
-    if found := [str(d) for d in denials(calls)] + undeclared(calls):
+    unsigned = [] if setup_calls else unsigned_by_a_role(calls)
+    if found := unsigned + [str(d) for d in denials(calls)] + undeclared(calls):
         raise AssertionError("\n".join(found))
     return calls
