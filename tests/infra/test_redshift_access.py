@@ -79,6 +79,7 @@ def test_the_spectrum_schema_is_dbts_curated_source_over_the_registered_catalog(
     assert target == f"dataops-{env}"
 
 
+@pytest.mark.integration
 def test_the_spectrum_sql_parses_as_redshift(tmp_path: Path) -> None:
     module, _ = redshift("staging")
     sql = tmp_path / "spectrum_schema.sql"

@@ -45,11 +45,11 @@ class AirflowClient:
     def rest(self, method: str, path: str, body: dict[str, Any] | None = None, **query: Any) -> Any:
         """One REST API call as MWAA InvokeRestApi takes it (a path under /api/v2, query apart).
 
-        A read that times out is asked again, twice: on a loaded machine the API server can stall
-        for longer than a poll while the scheduler parses a Cosmos DAG.
+        A read that times out is asked again, up to four times: on a loaded machine the API server
+        can stall for minutes while the scheduler parses a Cosmos DAG.
         """
         url = f"/api/v2{path}" + (f"?{urllib.parse.urlencode(query)}" if query else "")
-        for _ in range(2 if method == "GET" else 0):
+        for _ in range(4 if method == "GET" else 0):
             with contextlib.suppress(TimeoutError):
                 return self._call(method, url, body)
         return self._call(method, url, body)

@@ -70,6 +70,7 @@ def test_dev_builds_in_the_developers_schema_and_staging_and_prod_in_analytics(r
     assert schemas == EXPECTED_SCHEMA
 
 
+@pytest.mark.integration
 def test_dbt_redshift_accepts_every_rendered_profile_and_the_password_stays_out_of_it(rendered):
     assert all(CONNECTION["password"] not in contents for contents, _ in rendered.values())
     done = subprocess.run(
