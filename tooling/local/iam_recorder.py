@@ -65,7 +65,7 @@ def record_every_session(log: Path) -> Any:
         original(self, *args, **kwargs)
         record_calls(self.get_component("event_emitter"), log)
 
-    botocore.session.Session.__init__ = recording_init  # type: ignore[method-assign]
+    botocore.session.Session.__init__ = recording_init
     return original
 
 
@@ -78,7 +78,7 @@ def recording_sessions(log: Path) -> Iterator[None]:
     try:
         yield
     finally:
-        botocore.session.Session.__init__ = original  # type: ignore[method-assign]
+        botocore.session.Session.__init__ = original
 
 
 def _jsonable(value: Any) -> Any:

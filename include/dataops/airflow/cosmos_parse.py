@@ -27,4 +27,4 @@ def memoise_operator_signatures() -> None:
     for init in (BaseOperator.__init__, AbstractDbtBase.__init__, AbstractDbtLocalBase.__init__):
         function = inspect.unwrap(init)
         if "__signature__" not in vars(function):
-            function.__signature__ = inspect.signature(function)  # type: ignore[attr-defined]
+            function.__signature__ = inspect.signature(function)
