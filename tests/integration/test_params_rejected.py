@@ -1,4 +1,5 @@
 """A bad run_date is refused by the real Airflow REST API before a run exists; nothing is run.
+The deploy tool's backfill request, sent to the same API, creates one run per day of its range.
 
 The DAG stays paused, so the one run a valid trigger creates stays queued: the test proves which
 triggers create a run (the API's own run list), never executes a task, and costs one start-up of
@@ -18,6 +19,7 @@ import pytest
 
 from tests.integration.airflow_api import AirflowClient, LocalAirflow
 from tests.integration.sandbox import DAG_ID, Sandbox
+from tooling.deploy.backfill import backfill, day_range
 
 pytestmark = pytest.mark.e2e
 
@@ -61,6 +63,13 @@ def answers(tmp_path_factory) -> dict[str, Any]:
         }
         runs = api._call("GET", f"/api/v2/dags/{DAG_ID}/dagRuns")["dag_runs"]
         outcome["runs"] = [run["conf"] for run in runs]
+        days = day_range(str(today - timedelta(days=3)), str(today - timedelta(days=2)))
+        outcome["backfill_days"] = [str(day) for day in days]
+        outcome["backfill"] = backfill(
+            lambda method, path, body: api._call(method, f"/api/v2{path}", body), DAG_ID, days
+        )
+        runs = api._call("GET", f"/api/v2/dags/{DAG_ID}/dagRuns?run_type=backfill")["dag_runs"]
+        outcome["backfill_runs"] = runs
     return outcome
 
 
@@ -87,3 +96,12 @@ def test_only_the_valid_trigger_created_a_run(answers):
     assert code == 200, body
     assert answers["runs"] == [json.loads(body)["conf"]]
     assert [conf["run_date"] for conf in answers["runs"]] == [answers["today_utc"]]
+
+
+def test_the_deploy_tools_backfill_creates_one_run_per_day_in_order(answers):
+    """The request `python -m tooling.deploy backfill` sends through MWAA, and the UI's form too."""
+    created, runs = answers["backfill"], answers["backfill_runs"]
+    assert created["dag_id"] == DAG_ID and created["max_active_runs"] == 1
+    assert sorted(run["logical_date"][:10] for run in runs) == answers["backfill_days"]
+    assert {run["run_type"] for run in runs} == {"backfill"}
+    assert {run["data_interval_start"][:10] for run in runs} == set(answers["backfill_days"])
