@@ -9,16 +9,41 @@
     )
 }}
 
--- One row per order, at its latest version. The first build and a full refresh read every load
--- day. An incremental run reads only the load days of its window (run_window_predicate) and
--- replaces those orders by key, so rerunning a day leaves the table as it was; a backfill of an
--- older day never replaces a newer version already loaded.
+-- One row per order, at its latest version whose customer is known. An order whose customer has
+-- not arrived in any load day yet is held: it stays in the curated zone, out of this mart, until
+-- the load day that brings its customer, which publishes it whichever day it was loaded on. So
+-- the marts depend on which days are loaded, never on the order they were loaded in.
+-- The first build and a full refresh read every load day. An incremental run reads the load days
+-- of its window (run_window_predicate) and the held orders its window releases, and replaces
+-- those orders by key, so rerunning a day leaves the table as it was; a backfill of an older day
+-- never replaces a newer version already loaded.
 
 with orders as (
 
     select * from {{ ref('stg_orders') }}
+
+),
+
+known_customers as (
+
+    select distinct customer_id from {{ ref('stg_customers') }}
+
+),
+
+eligible as (
+
+    -- An order with no customer_id at all is not held: it breaks the contract (not_null fails).
+    select orders.*
+    from orders
+    left join known_customers
+        on orders.customer_id = known_customers.customer_id
+    where
+        (known_customers.customer_id is not null or orders.customer_id is null)
     {% if is_incremental() %}
-        where {{ run_window_predicate('partition_date') }}
+        and (
+            {{ run_window_predicate('orders.partition_date') }}
+            or orders.customer_id in ({{ customers_first_loaded_in_run_window() }})
+        )
     {% endif %}
 
 ),
@@ -32,7 +57,7 @@ ranked as (
             order by updated_at desc, partition_date desc, source_line desc
         ) as version_rank
 
-    from orders
+    from eligible
 
 ),
 

@@ -10,7 +10,9 @@
 
 -- Daily order analytics, one row per order_date, from every order's latest version.
 -- Incremental: a run recomputes, from the whole of orders, each day that has an order loaded
--- in the run's window, and replaces those days; rerunning a day gives the same rows.
+-- in the run's window or released by it (a held order whose customer arrived), and replaces
+-- those days; rerunning a day gives the same rows.
+-- depends_on: {{ ref('stg_customers') }}
 
 with orders as (
 
@@ -24,7 +26,9 @@ changed_days as (
 
     select distinct order_date
     from orders
-    where {{ run_window_predicate('source_partition_date') }}
+    where
+        {{ run_window_predicate('source_partition_date') }}
+        or customer_id in ({{ customers_first_loaded_in_run_window() }})
 
 ),
 
