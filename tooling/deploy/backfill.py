@@ -3,9 +3,10 @@
 The same request the Airflow UI's Backfill form sends. The range is checked here before anything
 is asked of Airflow (calendar days, START <= END, not after yesterday in UTC, at most MAX_DAYS),
 then Airflow's own dry run must list exactly one run per day of the range: a day it would skip
-(its data interval has not ended yet) is an error naming it, not a silent gap. Only then is the
-backfill created, one run at a time, in order; by default days already run are run again
-(`reprocess_behavior: completed`), so a second backfill of a range redoes it rather than skipping.
+(its data interval has not ended yet, or a run of it is still queued or running) is an error
+naming it, not a silent gap. Only then is the backfill created, one run at a time, in order; by
+default days already run are run again (`reprocess_behavior: completed`), so a second backfill
+of a range redoes it rather than skipping it.
 """
 
 from __future__ import annotations
@@ -79,8 +80,8 @@ def backfill(
     if missing or len(planned_days) != len(days):
         raise DeployError(
             f"Airflow would backfill {dag_id} for {[str(d) for d in planned_days]} but not for "
-            f"{[str(d) for d in missing]}: their data interval has not ended (see the DAG's schedule); "
-            "end the range earlier."
+            f"{[str(d) for d in missing]}: their data interval has not ended (see the DAG's schedule), "
+            "or a run of theirs is still queued or running; end the range earlier, or let that run finish."
         )
     created = call("POST", "/backfills", body)
     if "id" not in created:
