@@ -11,14 +11,19 @@ needs the faulty part, so each failing run stops early. The README's fault table
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from tests.integration.sandbox import MARTS, Sandbox, ran
+from tests.integration.sandbox import CONSUMER, MARTS, Sandbox, ran
 from tooling.dbt.fixtures import DAYS, dbt_command, write_curated
+from tooling.local import dags_test_backport as dag_test
 from tooling.local.topic_capture import TopicCapture
 
 pytestmark = pytest.mark.e2e
@@ -93,3 +98,39 @@ def test_a_locked_warehouse_fails_the_run_at_prepare_audit_alerts_and_a_rerun_pu
     ok, log = box.run_from_curated(DAY2)
     assert ok, log[-3000:]
     assert box.consumer_hashes() == clean_run
+
+
+def test_a_task_killed_mid_dbt_leaves_the_consumer_schema_and_a_rerun_publishes(box, clean_run):
+    """SIGKILL to the process running the tasks, as a lost worker, once dbt has started building."""
+    before = box.consumer_hashes()
+    command = dag_test.command(
+        "orders_nightly",
+        "-c",
+        f'{{"run_date": "{DAY2}"}}',
+        "--mark-success-pattern",
+        "wait_for_raw_partition|glue_transform",
+    )
+    log_path = box.root / "killed.log"
+    with log_path.open("w") as out:
+        worker = subprocess.Popen(
+            command, env=box.env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    deadline = time.monotonic() + 900
+    while "[DAG TEST] starting task_id=dbt.orders_model_build " not in log_path.read_text(errors="replace"):
+        assert worker.poll() is None, log_path.read_text()[-3000:]
+        assert time.monotonic() < deadline, "dbt never started"
+        time.sleep(1)
+    os.killpg(worker.pid, signal.SIGKILL)
+    assert worker.wait() == -signal.SIGKILL
+    log = log_path.read_text(errors="replace")
+    assert not ran(log, "publish")
+    assert box.consumer_hashes() == before
+
+    ok, log = box.run_from_curated(DAY2)
+    assert ok, log[-3000:]
+    assert box.consumer_hashes() == clean_run
+    with duckdb.connect(str(box.warehouse), read_only=True) as con:
+        days = con.execute(
+            f"select distinct source_partition_date::varchar from {CONSUMER}.orders order by 1"
+        )
+        assert [day for (day,) in days.fetchall()] == [DAY1, DAY2]
