@@ -95,6 +95,13 @@ RUN_DATE ?=
 run: bootstrap ## run the nightly pipeline on the embedded default (ROWS=, DAYS=, BAD_SHARE=, RUN_DATE=YYYY-MM-DD, the last day); summary in .local/last-run.json
 	$(WITH_ENV) $(PY) -m tooling.local.run --rows $(ROWS) --days $(DAYS) --bad-share $(BAD_SHARE) $(if $(RUN_DATE),--run-date $(RUN_DATE))
 
+START ?=
+END ?=
+.PHONY: backfill
+backfill: bootstrap ## run every day from START to END (YYYY-MM-DD) in order, each through the full gate; sample data for absent days (ROWS=, BAD_SHARE=)
+	@test -n "$(START)" -a -n "$(END)" || { echo "error: name the range: make backfill START=YYYY-MM-DD END=YYYY-MM-DD" >&2; exit 2; }
+	$(WITH_ENV) $(PY) -m tooling.local.backfill --start $(START) --end $(END) --rows $(ROWS) --bad-share $(BAD_SHARE)
+
 # The suites that start engines (Spark, dbt, GX, Airflow) spend most of their time in one process
 # on one core, so pytest-xdist runs them on every core; --dist loadscope keeps each module (and
 # its module-scoped fixtures, such as one DAG run) on one worker. WORKERS=0 runs in-process.
@@ -188,6 +195,10 @@ rollback: $(VENV)/.installed ## re-point MWAA to the versions before the last de
 .PHONY: smoke
 smoke: $(VENV)/.installed ## trigger the nightly DAG on MWAA and wait for success: make smoke ENV=staging
 	$(PY) -m tooling.deploy smoke --env $(ENV) --dag orders_nightly
+
+.PHONY: backfill-cloud
+backfill-cloud: $(VENV)/.installed ## the days START..END through Airflow's backfill API on MWAA: make backfill-cloud ENV=staging START=2026-11-01 END=2026-11-07
+	$(PY) -m tooling.deploy backfill --env $(ENV) --start $(START) --end $(END)
 
 .PHONY: dora
 dora: $(VENV)/.installed ## DORA metrics from the deployment log and run history, sent to CloudWatch: make dora [ENV=prod] (default local)

@@ -39,3 +39,15 @@
     {%- endif -%}
     {{- return(text | int) -}}
 {%- endmacro %}
+
+
+{#-
+    The customers whose first version was loaded in the run's window: the held orders they
+    release (orders loaded before their customer arrived) are processed by the run as well.
+-#}
+{% macro customers_first_loaded_in_run_window() -%}
+    select customer_id
+    from {{ ref('stg_customers') }}
+    group by customer_id
+    having {{ run_window_predicate('min(partition_date)') }}
+{%- endmacro %}

@@ -1,4 +1,5 @@
 """A bad run_date is refused by the real Airflow REST API before a run exists; nothing is run.
+The deploy tool's backfill request, sent to the same API, creates one run per day of its range.
 
 The DAG stays paused, so the one run a valid trigger creates stays queued: the test proves which
 triggers create a run (the API's own run list), never executes a task, and costs one start-up of
@@ -18,6 +19,7 @@ import pytest
 
 from tests.integration.airflow_api import AirflowClient, LocalAirflow
 from tests.integration.sandbox import DAG_ID, Sandbox
+from tooling.deploy.backfill import backfill, day_range
 
 pytestmark = pytest.mark.e2e
 
@@ -40,12 +42,18 @@ def _trigger(api: AirflowClient, body: dict[str, Any], referer: str | None = Non
         return err.code, err.read().decode()
 
 
+def _runs(api: AirflowClient) -> list[dict[str, Any]]:
+    return api._call("GET", f"/api/v2/dags/{DAG_ID}/dagRuns?limit=100")["dag_runs"]
+
+
 @pytest.fixture(scope="module")
 def answers(tmp_path_factory) -> dict[str, Any]:
     box = Sandbox(tmp_path_factory.mktemp("params"))
     today = datetime.now(UTC).date()
     with LocalAirflow(box.airflow_home, env=box.env()) as api:
         api.wait_for_dags([DAG_ID])
+        # The sandbox's metadata DB is a copy of the bootstrap's, which holds `make run`'s runs.
+        earlier = {run["dag_run_id"] for run in _runs(api)}
         outcome: dict[str, Any] = {
             "today_utc": str(today),
             "impossible": _trigger(api, {"logical_date": None, "conf": {"run_date": "2026-13-45"}}),
@@ -59,8 +67,15 @@ def answers(tmp_path_factory) -> dict[str, Any]:
             ),
             "today": _trigger(api, {"logical_date": None, "conf": {"run_date": str(today)}}),
         }
-        runs = api._call("GET", f"/api/v2/dags/{DAG_ID}/dagRuns")["dag_runs"]
-        outcome["runs"] = [run["conf"] for run in runs]
+        outcome["runs"] = [run["conf"] for run in _runs(api) if run["dag_run_id"] not in earlier]
+        days = day_range(str(today - timedelta(days=3)), str(today - timedelta(days=2)))
+        outcome["backfill_days"] = [str(day) for day in days]
+        outcome["backfill"] = backfill(
+            lambda method, path, body: api._call(method, f"/api/v2{path}", body), DAG_ID, days
+        )
+        outcome["backfill_runs"] = [
+            run for run in _runs(api) if run["dag_run_id"] not in earlier and run["run_type"] == "backfill"
+        ]
     return outcome
 
 
@@ -87,3 +102,12 @@ def test_only_the_valid_trigger_created_a_run(answers):
     assert code == 200, body
     assert answers["runs"] == [json.loads(body)["conf"]]
     assert [conf["run_date"] for conf in answers["runs"]] == [answers["today_utc"]]
+
+
+def test_the_deploy_tools_backfill_creates_one_run_per_day_in_order(answers):
+    """The request `python -m tooling.deploy backfill` sends through MWAA, and the UI's form too."""
+    created, runs = answers["backfill"], answers["backfill_runs"]
+    assert created["dag_id"] == DAG_ID and created["max_active_runs"] == 1
+    assert sorted(run["logical_date"][:10] for run in runs) == answers["backfill_days"]
+    assert {run["run_type"] for run in runs} == {"backfill"}
+    assert {run["data_interval_start"][:10] for run in runs} == set(answers["backfill_days"])

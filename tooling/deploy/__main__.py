@@ -6,6 +6,7 @@
     python -m tooling.deploy smoke         --env X --dag orders_nightly [--gate-task quality_gate]
     python -m tooling.deploy release-dbt   --env X --state DIR [--dag orders_nightly] (dbt through the DAG)
     python -m tooling.deploy dora          --env X [--days 30]
+    python -m tooling.deploy backfill      --env X --start YYYY-MM-DD --end YYYY-MM-DD [--dag D]
     python -m tooling.deploy notify        --env X --subject S --message M
     python -m tooling.deploy build         --out dist      (dist/mwaa/ and dist/scripts/)
     python -m tooling.deploy build-plugins --out dist/plugins.zip
@@ -33,6 +34,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from include.dataops.observability import dora
 from include.dataops.settings import REPO_ROOT, SettingsError, load_settings
+from tooling.deploy.backfill import REPROCESS_BEHAVIORS, backfill, day_range
 from tooling.deploy.bundle import BuildError, build_bundle, plugins_zip, write_bundle
 from tooling.deploy.checks import (
     RELEASE_ENVIRONMENTS,
@@ -82,6 +84,16 @@ def build_parser() -> argparse.ArgumentParser:
     release_dbt.add_argument("--timeout", type=float, default=3600.0)
     dora_command = with_env("dora", "DORA metrics from the deployment log and run history")
     dora_command.add_argument("--days", type=int, default=30)
+    backfill_command = with_env("backfill", "run a range of days through Airflow's backfill API")
+    backfill_command.add_argument("--start", required=True, help="first day, YYYY-MM-DD")
+    backfill_command.add_argument("--end", required=True, help="last day, YYYY-MM-DD (at most yesterday)")
+    backfill_command.add_argument("--dag", default="orders_nightly")
+    backfill_command.add_argument(
+        "--reprocess",
+        choices=REPROCESS_BEHAVIORS,
+        default="completed",
+        help="days that already ran: run them again (completed, the default), only failed ones, or none",
+    )
     notify_command = with_env("notify", "publish a deployment message to the notifications topic")
     notify_command.add_argument("--subject", required=True)
     notify_command.add_argument("--message", required=True)
@@ -106,6 +118,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "dora":
         print(json.dumps(_publish_dora(args.env, args.artifacts_bucket, args.days), indent=2))
         return 0
+    days = day_range(args.start, args.end) if args.command == "backfill" else []
     target = target_for(
         args.env,
         mwaa_environment=args.mwaa_environment,
@@ -120,6 +133,18 @@ def _run(args: argparse.Namespace) -> int:
         notify(sns, target.notifications_topic_arn, args.subject, args.message)
         return 0
     call = functools.partial(invoke_airflow, mwaa, target.mwaa_environment)
+    if args.command == "backfill":
+        created = backfill(
+            call,
+            args.dag,
+            days,
+            args.reprocess,
+        )
+        print(
+            f"backfill {created['id']} of {args.dag} on {target.mwaa_environment}: {days[0]}..{days[-1]}, "
+            f"{len(days)} run(s), one at a time, in order; follow it in the Airflow UI (Browse > Backfills)."
+        )
+        return 0
     if args.command == "smoke":
         smoke(call, target.mwaa_environment, args.dag, args.gate_task, timeout=args.timeout)
         return 0

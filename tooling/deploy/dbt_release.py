@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from include.dataops.settings import REPO_ROOT
-from tooling.deploy.smoke import AirflowCall, smoke
-from tooling.deploy.types import DeployError
+from tooling.deploy.smoke import smoke
+from tooling.deploy.types import AirflowCall, DeployError
 
 DBT_EXECUTABLE = REPO_ROOT / ".venv-dbt" / "bin" / "dbt"
 PUBLISH_TASK = "publish"

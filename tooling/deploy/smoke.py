@@ -14,14 +14,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from tooling.deploy.types import DeployError
+from tooling.deploy.types import AirflowCall, DeployError
 
 FINISHED_RUN_STATES = ("success", "failed")
 # No logical date: the run has no data interval and processes the latest complete day (yesterday
 # in UTC, see resolve_run_date), the day staging's nightly data has landed for.
 TRIGGER_BODY: dict[str, Any] = {"logical_date": None, "conf": {}}
-
-AirflowCall = Callable[..., dict[str, Any]]
 
 
 def trigger(call: AirflowCall, where: str, dag_id: str, conf: dict[str, Any] | None = None) -> str:

@@ -5,8 +5,14 @@ A leaf module (standard library only), so every other deploy module can import i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+# The Airflow REST API as the deploy tool speaks it: call(method, path under /api/v2, body,
+# **query) -> the parsed response. On MWAA, InvokeRestApi (mwaa_api.invoke_airflow); in tests, a
+# client of a real local Airflow.
+AirflowCall = Callable[..., dict[str, Any]]
 
 CLOUD_ENVIRONMENTS = ("dev", "staging", "prod")
 # The files MWAA pins by object version: our name -> (path field, version field, default key).

@@ -12,19 +12,31 @@
 
 {%- set reloading = is_incremental() and run_window_was_loaded(this, 'source_partition_date') %}
 
--- One row per order, at its latest version. The first build and a full refresh read every load
--- day. An incremental run replaces exactly the load days of its window (run_window_predicate;
--- strategy in macros/replace_load_days.sql): it reads those days, and an order their earlier
--- load held that the new load lacks falls back to its latest version from another day, or goes.
--- So rerunning a day, even after a bad load, leaves what a clean run leaves; a backfill of an
--- older day never replaces a newer version loaded from a later day.
+-- One row per order, at its latest version whose customer is known. An order whose customer has
+-- not arrived in any load day yet is held: it stays in the curated zone, out of this mart, until
+-- the load day that brings its customer, which publishes it whichever day it was loaded on. So
+-- the marts depend on which days are loaded, never on the order they were loaded in.
+-- The first build and a full refresh read every load day. An incremental run replaces exactly the
+-- load days of its window (run_window_predicate; strategy in macros/replace_load_days.sql): it
+-- reads those days and the held orders its window releases, and an order their earlier load held
+-- that the new load lacks falls back to its latest version from another day, or goes. So
+-- rerunning a day, even after a bad load, leaves what a clean run leaves; a backfill of an older
+-- day never replaces a newer version loaded from a later day.
 
 with orders as (
 
     select * from {{ ref('stg_orders') }}
     {% if is_incremental() %}
-        where {{ run_window_predicate('partition_date') }}
+        where
+            {{ run_window_predicate('partition_date') }}
+            or customer_id in ({{ customers_first_loaded_in_run_window() }})
     {% endif %}
+
+),
+
+known_customers as (
+
+    select distinct customer_id from {{ ref('stg_customers') }}
 
 ),
 
@@ -76,6 +88,17 @@ versions as (
 
 ),
 
+eligible as (
+
+    -- An order with no customer_id at all is not held: it breaks the contract (not_null fails).
+    select versions.*
+    from versions
+    left join known_customers
+        on versions.customer_id = known_customers.customer_id
+    where known_customers.customer_id is not null or versions.customer_id is null
+
+),
+
 ranked as (
 
     select
@@ -85,7 +108,7 @@ ranked as (
             order by updated_at desc, partition_date desc, source_line desc
         ) as version_rank
 
-    from versions
+    from eligible
 
 ),
 

@@ -163,7 +163,6 @@ def violations(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     [
         "accepted_range_orders_order_total",
         "accepted_values_orders",
-        "relationships_orders",
         "not_null_orders_customer_id",
         "recency_orders",
     ],
@@ -175,6 +174,8 @@ def test_contract_catches_each_violation(violations: dict[str, str], test_prefix
 
 
 def test_contract_does_not_blame_what_is_fine(violations: dict[str, str]) -> None:
+    # o903's customer c999 never arrived: the order is held, so no published order is an orphan.
+    assert {s for name, s in violations.items() if name.startswith("relationships_orders")} == {"pass"}
     assert violations["unique_orders_order_id"] == "pass"
     assert violations["not_null_orders_order_id"] == "pass"
     assert violations["unique_orders_daily_order_date"] == "pass"
@@ -224,6 +225,31 @@ def test_a_rerun_after_a_bad_load_leaves_what_a_clean_run_leaves(clean: Warehous
     write_curated(warehouse.curated, days=DAYS[2:])
     _ok(warehouse.dbt("run", run_date=DAYS[2]))
     assert warehouse.snapshot() == clean.snapshot()
+
+
+@pytest.mark.e2e
+def test_days_loaded_in_reverse_give_the_marts_of_a_full_build_and_a_second_pass_changes_nothing(
+    clean: Warehouse, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The orphan rule is order-free: an order whose customer arrives on a later load day (or on
+    an earlier day not loaded yet) is held, then published by the day that brings its customer."""
+    warehouse = Warehouse(tmp_path_factory.mktemp("dbt_reverse"), days=DAYS[-1:])
+    _ok(warehouse.dbt("run", run_date=DAYS[-1]))
+    last_day_customers = {customer.customer_id for customer in CUSTOMERS[DAYS[-1]]}
+    assert {row["order_id"] for row in warehouse.dicts("orders")} == {
+        order.order_id
+        for order in latest_orders(DAYS[-1:]).values()
+        if order.customer_id in last_day_customers
+    }
+    for day in reversed(DAYS[:-1]):
+        write_curated(warehouse.curated, days=(day,))
+        _ok(warehouse.dbt("run", run_date=day))
+    in_reverse = warehouse.snapshot()
+    assert in_reverse == clean.snapshot()
+
+    for day in DAYS:
+        _ok(warehouse.dbt("run", run_date=day))
+    assert warehouse.snapshot() == in_reverse
 
 
 def test_with_an_audit_schema_every_model_is_built_there_and_nothing_in_the_target_schema(

@@ -41,7 +41,7 @@ def test_the_cli_reports_a_missing_bucket_in_one_line(aws_endpoint):
 
 def test_every_command_prints_its_help_in_a_fresh_interpreter():
     usage = run_cli("--help")
-    commands = ("deploy", "plan", "rollback", "smoke", "release-dbt", "dora", "notify", "build")
+    commands = ("deploy", "plan", "rollback", "smoke", "release-dbt", "dora", "backfill", "notify", "build")
     commands += ("build-plugins",)
 
     assert usage.returncode == 0 and "{" + ",".join(commands) + "}" in usage.stdout
