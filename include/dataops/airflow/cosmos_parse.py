@@ -4,9 +4,10 @@ Cosmos 1.15.1 (and its main branch as of 2026-08) splits each task's kwargs betw
 classes by computing three constructor signatures for every task it builds
 (cosmos.operators.local.DbtLocalBaseOperator.__init__): inspect.signature(BaseOperator.__init__),
 a function of some sixty parameters, and getfullargspec of two Cosmos bases. At 1,000 models that
-is about a third of the group's parse time. Cosmos has no option for it, so this is the smallest
-equivalent of a cache: inspect returns a function's `__signature__` when it has one, and these
-signatures are fixed once their classes exist, so computing each once gives the same answers.
+is over a quarter of the group's parse (3.17 CPU s without, 2.28 with). Cosmos has no option for
+it, so this is the smallest equivalent of a cache: inspect returns a function's `__signature__`
+when it has one, and these signatures are fixed once their classes exist, so computing each once
+gives the same answers.
 """
 
 from __future__ import annotations

@@ -1,0 +1,85 @@
+"""The parse benchmark's task count is the one Cosmos renders, in each mode the bench measures."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+
+from bench.dbt_manifest import write_manifest
+from bench.parse import expected_tasks
+
+
+def _node(resource_type: str, name: str, **extra: object) -> dict:
+    return {
+        "resource_type": resource_type,
+        "name": name,
+        "unique_id": f"{resource_type}.orders_analytics.{name}",
+        "package_name": "orders_analytics",
+        "database": "warehouse",
+        "schema": "analytics",
+        "config": {"materialized": "view"},
+        "tags": [],
+        "depends_on": {"macros": [], "nodes": []},
+        **extra,
+    }
+
+
+def _template_manifest() -> dict:
+    """The few real nodes bench/dbt_manifest.py copies, with the fields Cosmos reads."""
+    models = [_node("model", name) for name in ("stg_orders", "int_customers_deduplicated", "orders")]
+    tests = [
+        _node("test", kind, test_metadata={"name": kind, "kwargs": {}})
+        for kind in ("unique", "not_null", "relationships")
+    ]
+    source = {
+        "resource_type": "source",
+        "name": "orders",
+        "unique_id": "source.orders_analytics.raw.orders",
+        "package_name": "orders_analytics",
+        "fqn": ["orders_analytics", "raw", "orders"],
+        "depends_on": {"nodes": []},
+    }
+    return {
+        "metadata": {"project_name": "orders_analytics"},
+        "nodes": {node["unique_id"]: node for node in models + tests},
+        "sources": {source["unique_id"]: source},
+        "macros": {},
+    }
+
+
+@pytest.mark.parametrize("mode", ["LOCAL", "WATCHER"])
+def test_expected_tasks_is_what_cosmos_renders(tmp_path, mode):
+    from airflow.sdk import DAG
+    from cosmos import DbtTaskGroup
+    from cosmos.constants import ExecutionMode, TestBehavior
+
+    from include.dataops.airflow import cosmos as dbt_cosmos
+    from include.dataops.settings import load_settings
+
+    real = tmp_path / "real.json"
+    real.write_text(json.dumps(_template_manifest()))
+    counts = write_manifest(real, tmp_path / "manifest.json", 40)
+    assert counts["models"] == counts["tested_models"] == 40 and counts["multi_parent_tests"] > 0
+    settings = load_settings("local")
+    project = dbt_cosmos.project_config(settings, {})
+    project.manifest_path = tmp_path / "manifest.json"
+    execution, render = dbt_cosmos.execution_config(settings), dbt_cosmos.render_config()
+    execution.execution_mode = ExecutionMode[mode]
+    render.test_behavior = TestBehavior.AFTER_EACH if mode == "WATCHER" else TestBehavior.BUILD
+    with DAG(f"bench_{mode.lower()}", schedule=None, start_date=datetime(2026, 1, 1)) as dag:
+        DbtTaskGroup(
+            group_id="dbt",
+            project_config=project,
+            profile_config=dbt_cosmos.profile_config(settings),
+            execution_config=execution,
+            render_config=render,
+        )
+
+    assert len(dag.tasks) == expected_tasks(counts, mode, render.test_behavior.name)
+
+
+def test_a_test_behavior_the_bench_cannot_count_is_a_one_line_error():
+    with pytest.raises(SystemExit, match="knows BUILD and AFTER_EACH, not AFTER_ALL: extend expected_tasks"):
+        expected_tasks({"models": 1, "multi_parent_tests": 0, "tested_models": 1}, "LOCAL", "AFTER_ALL")
