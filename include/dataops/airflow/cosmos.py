@@ -227,8 +227,9 @@ def fail_on_verdict(context: Context, task: Any, node_id: str) -> None:
         message = (pull(task_ids=producer, key=get_dbt_event_xcom_key(node_id)) or {}).get("msg")
     # A later try is a retry or a clear from the UI after a fix: Cosmos then runs dbt for the node.
     if context["ti"].try_number == 1 and status and is_verdict(str(status), message):
+        detail = " ".join(str(message).split())  # dbt's message spans lines: the error is one
         raise AirflowFailException(
-            f"dbt reported {status} for {node_id} ({message}): a verdict on the data or the SQL,"
+            f"dbt reported {status} for {node_id} ({detail}): a verdict on the data or the SQL,"
             " not retried. Fix the data or the model, then clear this task."
         )
 

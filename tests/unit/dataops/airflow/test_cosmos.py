@@ -117,8 +117,14 @@ def test_a_sensor_fails_unretried_on_a_verdict_and_leaves_a_transient_error_to_i
     from airflow.sdk.exceptions import AirflowFailException
 
     error = {"model__p__orders_status": {"status": "error"}}
-    sql_error = {**error, "model__p__orders_dbt_event": {"msg": "Conversion Error: 'n/a' to DOUBLE"}}
-    with pytest.raises(AirflowFailException, match=r"error for model\.p\.orders .*Conversion Error.*clear"):
+    message = "Runtime Error in model orders\n  Conversion Error: 'n/a' to DOUBLE\n  "
+    sql_error = {**error, "model__p__orders_dbt_event": {"msg": message}}
+    with pytest.raises(
+        AirflowFailException,
+        match=r"error for model\.p\.orders \(Runtime Error in model orders Conversion Error: 'n/a' to "
+        r"DOUBLE\)"
+        r": .*clear",
+    ):
         dbt_cosmos.fail_on_verdict(_context(_TI(sql_error), _Sensor(ORDERS)), _Sensor(ORDERS), ORDERS)
     tests = {"model__p__orders_tests_status": "fail"}
     with pytest.raises(AirflowFailException, match=r"fail for model\.p\.orders"):
