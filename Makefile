@@ -278,7 +278,7 @@ tf-checkov: $(CHECKOV_VENV)/.installed
 BENCH_ROWS = $(if $(filter file,$(origin ROWS)),,$(ROWS))
 
 .PHONY: bench-pipeline
-bench-pipeline: bootstrap ## pipeline stages timed per size vs a one-query DuckDB floor (ROWS=10000,100000; default 10k,100k,1M); writes bench/results/pipeline.json
+bench-pipeline: bootstrap ## pipeline stages timed per size vs a one-query DuckDB floor, then the DAG through `airflow dags test` vs its stages' work (ROWS=10000,100000; default 10k,100k,1M); writes bench/results/pipeline.json
 	$(WITH_ENV) $(PY) -m bench.pipeline $(if $(BENCH_ROWS),--rows $(BENCH_ROWS))
 
 # ---------------------------------------------------------------- sample data and the Glue job, locally

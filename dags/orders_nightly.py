@@ -49,8 +49,12 @@ task sends an SNS alert to the alerts topic. What each step does, and what to do
   incremental ones (none on `full_refresh`) and any `dbt_select` leaves out, so the audit schema
   holds a whole set of marts. Consumers never read it. It refuses a `dbt_select` that leaves out
   a mart never published yet: run once without `dbt_select`.
-- **dbt**: Cosmos runs `dbt build` per model (the model, then its tests), every model into the
-  audit schema; a failed test stops its downstream models. The task log has the failing SQL.
+- **dbt**: Cosmos (WATCHER mode) runs one `dbt build` of every model into the audit schema
+  (`dbt_producer_watcher`, its log has the failing SQL); per model, `<model>.run` and
+  `<model>.test` show that model's state and its tests' verdict, and a failed one stops the
+  models downstream. A failed test or SQL error fails at once (a verdict, not retried); a
+  transient error (warehouse locked, S3) is retried, the retry running dbt for that model alone.
+  After a fix, clear the failed task and its downstream.
 - **gx_validate_marts**: Great Expectations on the audit schema's marts: row counts against
   published history, the order_total distribution, datasets dbt does not manage.
 - **quality_gate**: combines reconciliation, dbt test results and GX, and names every failing

@@ -63,6 +63,11 @@ def _fail_day2(box: Sandbox, settings, subject: str) -> tuple[str, str]:
     return log, "\n".join(m.message for m in messages)
 
 
+def _starts(log: str, task_id: str) -> int:
+    """How many times a task was started: its tries and, for a rescheduled sensor, its pokes."""
+    return log.count(f"[DAG TEST] starting task_id={task_id} ")
+
+
 def _rewrite(box: Sandbox, dataset: str, change) -> None:
     for path in (Path(box.curated) / dataset / f"dt={DAY2}").glob("*.parquet"):
         pq.write_table(change(pq.read_table(path)), path)
@@ -111,6 +116,10 @@ def test_dbt_test_failures_fail_the_gate_naming_each_and_leave_the_consumer_sche
     log, gate = _fail_day2(box, settings, f"quality gate failed for {DAY2}")
     for test in ("accepted_range", "accepted_values", "not_null"):
         assert f"dbt test {test}_orders" in gate, gate
+    # A verdict on the data: one dbt build, the tests' task fails once and is not retried.
+    assert "dbt reported fail for model.orders_analytics.orders " in log, log[-3000:]
+    assert _starts(log, "dbt.orders.test") == 1 and _starts(log, "dbt.dbt_producer_watcher") == 1
+    assert not ran(log, "dbt.orders_daily.run")
     assert not ran(log, "publish")
     assert box.consumer_hashes() == day1
 
@@ -126,8 +135,10 @@ def test_a_dbt_model_error_leaves_the_consumer_schema_as_it_was(box, day1, setti
             t.schema.get_field_index("order_total"), "order_total", pa.array(["n/a"] * len(t))
         ),
     )
-    _, gate = _fail_day2(box, settings, f"quality gate failed for {DAY2}")
+    log, gate = _fail_day2(box, settings, f"quality gate failed for {DAY2}")
     assert "dbt model orders " in gate and "dbt test" not in gate, gate
+    assert "dbt reported error for model.orders_analytics.orders " in log, log[-3000:]
+    assert _starts(log, "dbt.orders.run") == 1, "a SQL error was retried"
     assert box.consumer_hashes() == day1
 
 

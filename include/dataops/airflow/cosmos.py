@@ -2,11 +2,13 @@
 
 Shared by every DAG that renders dbt, as astronomer's cosmos-demo shares its configs:
 - the project renders from the manifest `make dbt-manifest` builds, so parsing a DAG never runs dbt;
+- Cosmos's WATCHER mode: one `dbt build` (the producer task) per run, and a sensor task per model
+  and per model's tests showing each node's own state, log and test result;
 - dbt runs from its own venv (`settings.dbt.executable`) as a subprocess;
 - the profile is dbt/profiles.yml's DuckDB target locally, and the warehouse connection mapped by
   Cosmos' RedshiftUserPasswordProfileMapping in the cloud: the settings' `warehouse.type` decides;
-- each dbt task uploads its run_results.json to the artifacts bucket, failed or not, so the
-  quality gate can name every failing test whichever worker ran it.
+- the build uploads its run_results.json to the artifacts bucket, failed or not (and so does a
+  sensor's retry, which runs dbt for its node), so the quality gate can name every failing test.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt"
 DBT_MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 PROFILE_NAME = "orders_analytics"
 RUN_RESULTS_PREFIX = "dbt/run_results"
-# Cosmos names a model's `dbt build` task "<model>_model_build" under TestBehavior.BUILD.
-MODEL_TASK_SUFFIX = "_model_build"
+# Cosmos's one `dbt build` task in WATCHER mode (cosmos.constants.PRODUCER_WATCHER_TASK_ID).
+PRODUCER_TASK_ID = "dbt_producer_watcher"
+SENSOR_POKE_SECONDS = 5
 
 
 def project_config(settings: Settings, dbt_vars: dict[str, str]) -> Any:
@@ -83,11 +86,24 @@ def profile_config(settings: Settings) -> Any:
 
 
 def execution_config(settings: Settings) -> Any:
+    """WATCHER: one `dbt build` (the producer task) for the whole group, one sensor task per node.
+
+    dbt runs from its own venv as a subprocess (dbt's JSON log feeds the sensors); the producer's
+    selection is the run's `dbt_select`. A retry of the producer never builds again (Cosmos skips
+    it), so it gets none: a node's retry is its own sensor's, which runs dbt for that node alone.
+    """
     from cosmos import ExecutionConfig
-    from cosmos.constants import InvocationMode
+    from cosmos.constants import ExecutionMode, InvocationMode
+
+    from include.dataops.airflow.defaults import record_stage_duration
 
     return ExecutionConfig(
-        dbt_executable_path=settings.dbt.executable, invocation_mode=InvocationMode.SUBPROCESS
+        execution_mode=ExecutionMode.WATCHER,
+        dbt_executable_path=settings.dbt.executable,
+        invocation_mode=InvocationMode.SUBPROCESS,
+        # The build's duration is a stage's work; a sensor's (reading XCom) is not: only the producer
+        # publishes StageDuration, which saves each sensor the metric call.
+        setup_operator_args={"retries": 0, "on_success_callback": record_stage_duration},
     )
 
 
@@ -95,14 +111,12 @@ def render_config() -> Any:
     from cosmos import RenderConfig
     from cosmos.constants import LoadMode, TestBehavior
 
-    # BUILD: one `dbt build` per model runs the model, then its tests; a failed test fails the task
-    # and so stops its downstream models. It halves the tasks (and dbt start-ups) of AFTER_EACH.
-    # A test on two models (relationships) gets a task of its own after both.
-    return RenderConfig(
-        load_method=LoadMode.DBT_MANIFEST,
-        test_behavior=TestBehavior.BUILD,
-        should_detach_multiple_parents_tests=True,
-    )
+    # AFTER_EACH: per model a `run` sensor, then a `test` sensor holding its tests' verdict (the
+    # producer's `dbt build` ran them); a failed test fails it and so stops its downstream models.
+    # WATCHER has no BUILD sensor. A test on two models (relationships) counts in both models'
+    # verdicts: Cosmos 1.15.1 aggregates it under each parent, and a detached task for it would
+    # watch a key the producer never writes, rescheduling until the run times out.
+    return RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.AFTER_EACH)
 
 
 def run_results_key(dag_id: str, run_id: str, task_id: str, try_number: int) -> str:
@@ -132,7 +146,7 @@ def upload_run_results(
 
 
 def download_run_results(settings: Settings, dag_id: str, run_id: str, into: Path) -> list[Path]:
-    """Every dbt task's latest run_results.json for one DAG run, copied into `into`."""
+    """Every dbt task's latest run_results.json for one DAG run, copied into `into`, build first."""
     from airflow.providers.amazon.aws.hooks.s3 import S3Hook
 
     hook = S3Hook(aws_conn_id=settings.aws_conn_id)
@@ -145,7 +159,10 @@ def download_run_results(settings: Settings, dag_id: str, run_id: str, into: Pat
             latest[task_id] = (number, key)
     into.mkdir(parents=True, exist_ok=True)
     paths = []
-    for task_id, (_, key) in sorted(latest.items()):
+    # The build first: a sensor's retry reran its node after it, and the last result of a node wins.
+    for task_id, (_, key) in sorted(
+        latest.items(), key=lambda item: (not item[0].endswith(PRODUCER_TASK_ID), item[0])
+    ):
         path = into / f"{task_id}.json"
         path.write_text(hook.read_key(key, bucket_name=settings.buckets.artifacts))
         paths.append(path)
@@ -153,29 +170,85 @@ def download_run_results(settings: Settings, dag_id: str, run_id: str, into: Pat
 
 
 def operator_args(settings: Settings) -> dict[str, Any]:
-    """What every Cosmos task gets: full refresh from the run's params, artifacts upload, selection."""
+    """What every Cosmos task gets: full refresh from the run's params, artifacts upload, selection.
+
+    The sensors reschedule between pokes rather than defer: `airflow dags test` runs a deferred
+    task's trigger inline, one task at a time, so a sensor that deferred before the producer ran
+    would wait forever; rescheduled, it frees its slot on MWAA as deferring would.
+    """
     return {
         "install_deps": False,
         "full_refresh": "{{ params.full_refresh }}",
         "callback": upload_run_results,
         "callback_args": {"bucket_name": settings.buckets.artifacts, "aws_conn_id": settings.aws_conn_id},
-        "pre_execute": skip_unless_selected,
+        "pre_execute": prepare_dbt_task,
+        "deferrable": False,
+        "mode": "reschedule",
+        "poke_interval": SENSOR_POKE_SECONDS,
+        # Waiting longer than the build may run is waiting for nothing.
+        "timeout": settings.monitoring.task_timeout_minutes * 60,
+        "on_success_callback": None,
         # A skipped (unselected) parent must not skip a selected child; a failed one still stops it.
         "trigger_rule": "none_failed",
     }
 
 
-def skip_unless_selected(context: Context) -> None:
-    """Skip this dbt task when the run's `dbt_select` param leaves its model out."""
-    from airflow.exceptions import AirflowSkipException
+def prepare_dbt_task(context: Context) -> None:
+    """Before each dbt task: the producer builds the run's `dbt_select`; a sensor whose node that
+    selection leaves out is skipped, and one whose node dbt already failed on data fails unretried.
+    """
+    from airflow.sdk.exceptions import AirflowSkipException
 
-    selector = (context["params"].get("dbt_select") or "").strip()
-    task_name = context["ti"].task_id.rsplit(".", 1)[-1]
-    if not selector or not task_name.endswith(MODEL_TASK_SUFFIX):
+    task = context["task"]
+    selector = (context["params"].get("dbt_select") or "").strip() or None
+    if context["ti"].task_id.endswith(PRODUCER_TASK_ID):
+        task.select = selector  # type: ignore[attr-defined]
         return
-    model = task_name.removesuffix(MODEL_TASK_SUFFIX)
-    if model not in select_models(selector, json.loads(DBT_MANIFEST.read_text())):
-        raise AirflowSkipException(f"{model} is not in dbt_select={selector!r}")
+    node_id = getattr(task, "model_unique_id", None)
+    if node_id is None:
+        return
+    if selector and not _selected(node_id, selector, json.loads(DBT_MANIFEST.read_text())):
+        raise AirflowSkipException(f"{node_id} is not in dbt_select={selector!r}")
+    fail_on_verdict(context, task, node_id)
+
+
+def fail_on_verdict(context: Context, task: Any, node_id: str) -> None:
+    """Fail without retry when the producer's build reported a verdict on data for this node.
+
+    Cosmos's sensor raises a plain AirflowException for any failed node, and its retry runs dbt
+    again for the node: right for a locked warehouse or an S3 error, wasted on a failed test or a
+    SQL error, which fail again. The producer's status and dbt message for the node decide.
+    """
+    from airflow.sdk.exceptions import AirflowFailException
+    from cosmos.operators._watcher.aggregation import get_tests_status_xcom_key
+    from cosmos.operators._watcher.state import get_dbt_event_xcom_key, get_status_xcom_key
+
+    from include.dataops.pipeline.dbt_results import is_verdict
+
+    pull = context["ti"].xcom_pull
+    producer = task.producer_task_id
+    if task.is_test_sensor:
+        status = pull(task_ids=producer, key=get_tests_status_xcom_key(node_id))
+        message = "a test failed"
+    else:
+        status = (pull(task_ids=producer, key=get_status_xcom_key(node_id)) or {}).get("status")
+        message = (pull(task_ids=producer, key=get_dbt_event_xcom_key(node_id)) or {}).get("msg")
+    # A later try is a retry or a clear from the UI after a fix: Cosmos then runs dbt for the node.
+    if context["ti"].try_number == 1 and status and is_verdict(str(status), message):
+        detail = " ".join(str(message).split())  # dbt's message spans lines: the error is one
+        raise AirflowFailException(
+            f"dbt reported {status} for {node_id} ({detail}): a verdict on the data or the SQL,"
+            " not retried. Fix the data or the model, then clear this task."
+        )
+
+
+def _selected(node_id: str, selector: str, manifest: dict[str, Any]) -> bool:
+    """Whether the producer's `dbt build --select selector` runs this node (a test: any parent)."""
+    models = select_models(selector, manifest)
+    if node_id.startswith("model."):
+        return manifest["nodes"][node_id]["name"] in models
+    parents = manifest["parent_map"].get(node_id, [])
+    return any(manifest["nodes"].get(p, {}).get("name") in models for p in parents)
 
 
 def select_models(selector: str, manifest: dict[str, Any]) -> set[str]:

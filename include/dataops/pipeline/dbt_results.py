@@ -1,13 +1,16 @@
 """What a dbt invocation did, read from its run_results.json (and manifest.json for names).
 
 The quality gate needs every failed test and errored model, the metrics need each model's
-duration, and the run summary needs the counts. Cosmos runs dbt once per task, so a run may
-leave several run_results files: ``parse_run_results`` merges any number of them.
+duration, and the run summary needs the counts. Cosmos runs one dbt build per run, and a
+sensor's retry runs dbt again for its node, so a run may leave several run_results files:
+``parse_run_results`` merges any number of them. ``is_verdict`` tells a failure a retry cannot
+change from one it can.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -16,6 +19,26 @@ from typing import Any
 MODEL_FAILED = ("error",)
 TEST_FAILED = ("fail", "error")
 _TEST_TYPES = ("test", "unit_test")
+
+
+# dbt errors a retry can clear: the warehouse or S3 busy or unreachable, not the SQL or the data.
+TRANSIENT_ERROR = re.compile(
+    r"could not set lock|conflicting lock|database is locked|connection (refused|reset|timed out)"
+    r"|could not connect|server closed the connection|ssl syscall|broken pipe|timed? ?out"
+    r"|temporarily unavailable|service ?unavailable|slow ?down|throttl|too many connections",
+    re.IGNORECASE,
+)
+
+
+def is_verdict(status: str, message: str | None) -> bool:
+    """Whether a failed dbt node is a verdict on the data or the SQL, which a retry cannot change.
+
+    A failed test is one; an errored node is one unless its message is a transient error.
+    """
+    status = status.lower()
+    if status == "fail":
+        return True
+    return status in MODEL_FAILED and not TRANSIENT_ERROR.search(message or "")
 
 
 class DbtResultsError(ValueError):

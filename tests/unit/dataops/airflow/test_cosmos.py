@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 
 from include.dataops.airflow import cosmos as dbt_cosmos
@@ -63,8 +66,8 @@ def test_dbt_runs_from_its_own_venv_in_a_subprocess():
 
 
 def test_run_results_keys_sort_attempts_under_one_task():
-    key = dbt_cosmos.run_results_key("orders_nightly", "manual__1", "dbt.orders_model_build", 2)
-    assert key == "dbt/run_results/orders_nightly/manual__1/dbt.orders_model_build/2.json"
+    key = dbt_cosmos.run_results_key("orders_nightly", "manual__1", "dbt.orders.run", 2)
+    assert key == "dbt/run_results/orders_nightly/manual__1/dbt.orders.run/2.json"
 
 
 def test_the_manifest_is_read_as_a_plain_file_not_through_object_storage():
@@ -74,3 +77,81 @@ def test_the_manifest_is_read_as_a_plain_file_not_through_object_storage():
     config = dbt_cosmos.project_config(load_settings("local"), {"run_date": "2026-11-23"})
 
     assert type(config.manifest_path) is type(Path()) and config.manifest_path == dbt_cosmos.DBT_MANIFEST
+
+
+def test_dbt_runs_as_one_watched_build_whose_sensors_reschedule():
+    from cosmos.constants import ExecutionMode
+
+    settings = load_settings("prod")
+    assert dbt_cosmos.execution_config(settings).execution_mode == ExecutionMode.WATCHER
+    args = dbt_cosmos.operator_args(settings)
+    # `airflow dags test` runs a deferred trigger inline: a sensor deferred before the build would hang.
+    assert args["deferrable"] is False and args["mode"] == "reschedule"
+
+
+class _TI:
+    def __init__(self, xcoms: dict[str, Any], try_number: int = 1) -> None:
+        self.xcoms, self.try_number = xcoms, try_number
+        self.task_id = "dbt.orders.run"
+
+    def xcom_pull(self, task_ids: str, key: str) -> Any:
+        assert task_ids == "dbt.dbt_producer_watcher"
+        return self.xcoms.get(key)
+
+
+class _Sensor:
+    producer_task_id = "dbt.dbt_producer_watcher"
+
+    def __init__(self, node_id: str, is_test_sensor: bool = False) -> None:
+        self.model_unique_id, self.is_test_sensor = node_id, is_test_sensor
+
+
+ORDERS = "model.p.orders"
+
+
+def _context(ti: _TI, task: _Sensor) -> dict[str, Any]:
+    return {"ti": ti, "task": task, "params": {"dbt_select": None}}
+
+
+def test_a_sensor_fails_unretried_on_a_verdict_and_leaves_a_transient_error_to_its_retry():
+    from airflow.sdk.exceptions import AirflowFailException
+
+    error = {"model__p__orders_status": {"status": "error"}}
+    message = "Runtime Error in model orders\n  Conversion Error: 'n/a' to DOUBLE\n  "
+    sql_error = {**error, "model__p__orders_dbt_event": {"msg": message}}
+    with pytest.raises(
+        AirflowFailException,
+        match=r"error for model\.p\.orders \(Runtime Error in model orders Conversion Error: 'n/a' to "
+        r"DOUBLE\)"
+        r": .*clear",
+    ):
+        dbt_cosmos.fail_on_verdict(_context(_TI(sql_error), _Sensor(ORDERS)), _Sensor(ORDERS), ORDERS)
+    tests = {"model__p__orders_tests_status": "fail"}
+    with pytest.raises(AirflowFailException, match=r"fail for model\.p\.orders"):
+        test_sensor = _Sensor(ORDERS, is_test_sensor=True)
+        dbt_cosmos.fail_on_verdict(_context(_TI(tests), test_sensor), test_sensor, ORDERS)
+    locked = {**error, "model__p__orders_dbt_event": {"msg": "IO Error: Could not set lock on file"}}
+    for ti in (_TI(locked), _TI(sql_error, try_number=2), _TI({})):
+        # Cosmos's sensor goes on: it raises a retryable error, reruns the node, or waits for the build.
+        dbt_cosmos.fail_on_verdict(_context(ti, _Sensor(ORDERS)), _Sensor(ORDERS), ORDERS)
+
+
+def test_dbt_select_picks_the_producers_build_and_the_sensors_that_run(monkeypatch, tmp_path):
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps(MANIFEST))
+    monkeypatch.setattr(dbt_cosmos, "DBT_MANIFEST", manifest)
+
+    class Producer:
+        select = None
+
+    producer, ti = Producer(), _TI({})
+    ti.task_id = "dbt.dbt_producer_watcher"
+    dbt_cosmos.prepare_dbt_task({"ti": ti, "task": producer, "params": {"dbt_select": " orders+ "}})
+    assert producer.select == "orders+"
+    selected = {"ti": _TI({}), "params": {"dbt_select": "orders+"}}
+    dbt_cosmos.prepare_dbt_task({**selected, "task": _Sensor("model.p.customers")})
+    dbt_cosmos.prepare_dbt_task({**selected, "task": _Sensor("test.p.unique_orders", is_test_sensor=True)})
+    with pytest.raises(AirflowSkipException, match=r"model\.p\.stg_orders is not in dbt_select='orders\+'"):
+        dbt_cosmos.prepare_dbt_task({**selected, "task": _Sensor("model.p.stg_orders")})

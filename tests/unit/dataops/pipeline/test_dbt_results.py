@@ -11,6 +11,7 @@ import pytest
 from include.dataops.pipeline.dbt_results import (
     DbtResultsError,
     DbtRunSummary,
+    is_verdict,
     load_run_results,
     parse_run_results,
 )
@@ -96,3 +97,27 @@ def test_load_from_files_and_clear_errors(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text("{nope")
     with pytest.raises(DbtResultsError, match=r"bad.json is not valid JSON"):
         load_run_results([tmp_path / "bad.json"])
+
+
+@pytest.mark.parametrize(
+    ("status", "message", "verdict"),
+    [
+        ("fail", "Got 3 results, configured to fail if != 0", True),
+        ("error", "Conversion Error: Could not convert string 'n/a' to DOUBLE", True),
+        ("error", 'Parser Error: syntax error at or near "selec"', True),
+        ("error", 'IO Error: Could not set lock on file "warehouse.duckdb": Conflicting lock', False),
+        ("error", "could not connect to server: Connection refused", False),
+        ("error", "An error occurred (SlowDown) when calling the GetObject operation", False),
+        (
+            "error",
+            "HTTP Error: HTTP GET error on 'https://b.s3.amazonaws.com/x' (HTTP 503 Service Unavailable)",
+            False,
+        ),
+        ("success", None, False),
+        ("skipped", None, False),
+    ],
+)
+def test_a_failed_test_or_sql_error_is_a_verdict_and_a_busy_warehouse_or_s3_is_not(
+    status: str, message: str | None, verdict: bool
+) -> None:
+    assert is_verdict(status, message) is verdict
