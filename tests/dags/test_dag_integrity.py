@@ -50,7 +50,7 @@ def test_each_dag_has_tags_owner_and_docs(dagbag):
 
 
 def test_each_task_retries_with_a_delay_and_alerts_on_failure(dagbag):
-    from include.dataops.airflow.cosmos import PRODUCER_TASK_ID
+    from include.dataops.pipeline.dbt_artifacts import PRODUCER_TASK_ID
 
     for dag in _dags(dagbag):
         for task in dag.tasks:

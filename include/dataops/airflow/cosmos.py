@@ -14,19 +14,19 @@ Shared by every DAG that renders dbt, as astronomer's cosmos-demo shares its con
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from airflow.sdk import Context
 
-from include.dataops.settings import REPO_ROOT, Settings
+from include.dataops.pipeline.dbt_artifacts import (
+    DBT_MANIFEST,
+    DBT_PROJECT_DIR,
+    PRODUCER_TASK_ID,
+    upload_run_results,
+)
+from include.dataops.settings import Settings
 
-DBT_PROJECT_DIR = REPO_ROOT / "dbt"
-DBT_MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 PROFILE_NAME = "orders_analytics"
-RUN_RESULTS_PREFIX = "dbt/run_results"
-# Cosmos's one `dbt build` task in WATCHER mode (cosmos.constants.PRODUCER_WATCHER_TASK_ID).
-PRODUCER_TASK_ID = "dbt_producer_watcher"
 SENSOR_POKE_SECONDS = 5
 
 
@@ -119,56 +119,6 @@ def render_config() -> Any:
     return RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.AFTER_EACH)
 
 
-def run_results_key(dag_id: str, run_id: str, task_id: str, try_number: int) -> str:
-    return f"{RUN_RESULTS_PREFIX}/{dag_id}/{run_id}/{task_id}/{try_number}.json"
-
-
-def upload_run_results(
-    project_dir: str, bucket_name: str, aws_conn_id: str, context: Context, **_: Any
-) -> None:
-    """Cosmos callback: keep this task's run_results.json in the artifacts bucket.
-
-    cosmos.io.upload_to_aws_s3 uploads the whole target directory (partial-parse caches and all)
-    under the bucket root; the gate needs only run_results.json, under a prefix of its own.
-    """
-    from airflow.providers.amazon.aws.hooks.s3 import S3Hook
-
-    results = Path(project_dir) / "target" / "run_results.json"
-    if not results.is_file():
-        return
-    ti = context["ti"]
-    S3Hook(aws_conn_id=aws_conn_id).load_string(
-        results.read_text(),
-        key=run_results_key(ti.dag_id, ti.run_id, ti.task_id, ti.try_number),
-        bucket_name=bucket_name,
-        replace=True,
-    )
-
-
-def download_run_results(settings: Settings, dag_id: str, run_id: str, into: Path) -> list[Path]:
-    """Every dbt task's latest run_results.json for one DAG run, copied into `into`, build first."""
-    from airflow.providers.amazon.aws.hooks.s3 import S3Hook
-
-    hook = S3Hook(aws_conn_id=settings.aws_conn_id)
-    prefix = f"{RUN_RESULTS_PREFIX}/{dag_id}/{run_id}/"
-    latest: dict[str, tuple[int, str]] = {}
-    for key in hook.list_keys(bucket_name=settings.buckets.artifacts, prefix=prefix) or []:
-        task_id, attempt = key[len(prefix) :].rsplit("/", 1)
-        number = int(attempt.removesuffix(".json"))
-        if task_id not in latest or number > latest[task_id][0]:
-            latest[task_id] = (number, key)
-    into.mkdir(parents=True, exist_ok=True)
-    paths = []
-    # The build first: a sensor's retry reran its node after it, and the last result of a node wins.
-    for task_id, (_, key) in sorted(
-        latest.items(), key=lambda item: (not item[0].endswith(PRODUCER_TASK_ID), item[0])
-    ):
-        path = into / f"{task_id}.json"
-        path.write_text(hook.read_key(key, bucket_name=settings.buckets.artifacts))
-        paths.append(path)
-    return paths
-
-
 def operator_args(settings: Settings) -> dict[str, Any]:
     """What every Cosmos task gets: full refresh from the run's params, artifacts upload, selection.
 
@@ -199,16 +149,22 @@ def prepare_dbt_task(context: Context) -> None:
     """
     from airflow.sdk.exceptions import AirflowSkipException
 
+    from include.dataops.pipeline import audit
+
     task = context["task"]
-    selector = (context["params"].get("dbt_select") or "").strip() or None
+    selector = (context["params"].get("dbt_select") or "").strip()
+    manifest = json.loads(DBT_MANIFEST.read_text()) if selector else {}
+    # The selection and the staging/intermediate views it reads (prepare_audit copied the marts it
+    # leaves out): what the producer builds, so the selected models' refs resolve in the audit schema.
+    build = audit.models_to_build(audit.select_models(selector, manifest), manifest) if selector else set()
     if context["ti"].task_id.endswith(PRODUCER_TASK_ID):
-        task.select = selector  # type: ignore[attr-defined]
+        task.select = " ".join(sorted(build)) or None  # type: ignore[union-attr]
         return
     node_id = getattr(task, "model_unique_id", None)
     if node_id is None:
         return
-    if selector and not _selected(node_id, selector, json.loads(DBT_MANIFEST.read_text())):
-        raise AirflowSkipException(f"{node_id} is not in dbt_select={selector!r}")
+    if selector and not _built(node_id, build, manifest):
+        raise AirflowSkipException(f"{node_id} is not built for dbt_select={selector!r}")
     fail_on_verdict(context, task, node_id)
 
 
@@ -227,6 +183,7 @@ def fail_on_verdict(context: Context, task: Any, node_id: str) -> None:
 
     pull = context["ti"].xcom_pull
     producer = task.producer_task_id
+    message: Any
     if task.is_test_sensor:
         status = pull(task_ids=producer, key=get_tests_status_xcom_key(node_id))
         message = "a test failed"
@@ -242,44 +199,9 @@ def fail_on_verdict(context: Context, task: Any, node_id: str) -> None:
         )
 
 
-def _selected(node_id: str, selector: str, manifest: dict[str, Any]) -> bool:
-    """Whether the producer's `dbt build --select selector` runs this node (a test: any parent)."""
-    models = select_models(selector, manifest)
+def _built(node_id: str, models: set[str], manifest: dict[str, Any]) -> bool:
+    """Whether the producer's `dbt build --select <models>` runs this node (a test: any parent)."""
     if node_id.startswith("model."):
         return manifest["nodes"][node_id]["name"] in models
     parents = manifest["parent_map"].get(node_id, [])
     return any(manifest["nodes"].get(p, {}).get("name") in models for p in parents)
-
-
-def select_models(selector: str, manifest: dict[str, Any]) -> set[str]:
-    """Model names a dbt selector picks: names with the graph operators `+name`, `name+`, `+name+`.
-
-    The smallest equivalent of dbt's node selection for a manual rerun from the UI; tags, paths
-    and set operators are left to the dbt CLI.
-    """
-    nodes = manifest["nodes"].items()
-    models = {node_id: node["name"] for node_id, node in nodes if node["resource_type"] == "model"}
-    by_name = {name: node_id for node_id, name in models.items()}
-
-    def walk(start: str, edges: dict[str, list[str]]) -> set[str]:
-        seen, stack = set(), [start]
-        while stack:
-            for nxt in edges.get(stack.pop(), []):
-                if nxt in models and nxt not in seen:
-                    seen.add(nxt)
-                    stack.append(nxt)
-        return seen
-
-    chosen: set[str] = set()
-    for term in selector.split():
-        name = term.strip("+")
-        if name not in by_name:
-            known = ", ".join(sorted(by_name))
-            raise ValueError(f"dbt_select names unknown model {name!r}: use one of {known}.")
-        node_id = by_name[name]
-        chosen.add(node_id)
-        if term.startswith("+"):
-            chosen |= walk(node_id, manifest["parent_map"])
-        if term.endswith("+"):
-            chosen |= walk(node_id, manifest["child_map"])
-    return {models[node_id] for node_id in chosen}

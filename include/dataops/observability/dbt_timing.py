@@ -135,15 +135,15 @@ def dbt_timing_task(dag_id: str, run_id: str, settings: Settings | None = None) 
 
     from airflow.providers.amazon.aws.hooks.s3 import S3Hook
 
-    from include.dataops.airflow import cosmos as dbt_cosmos
     from include.dataops.observability.metrics import cloudwatch_client
     from include.dataops.observability.notify import send_page
+    from include.dataops.pipeline import dbt_artifacts
     from include.dataops.pipeline.dbt_results import load_run_results
     from include.dataops.settings import load_settings
 
     settings = settings or load_settings()
     with tempfile.TemporaryDirectory() as tmp:
-        paths = dbt_cosmos.download_run_results(settings, dag_id, run_id, Path(tmp))
+        paths = dbt_artifacts.download_run_results(settings, dag_id, run_id, Path(tmp))
         models = load_run_results(paths).model_durations if paths else {}
     s3 = S3Hook(aws_conn_id=settings.aws_conn_id, region_name=settings.aws_region).get_conn()
     regressions = check_run(settings, s3, cloudwatch_client(settings), run_id, models)

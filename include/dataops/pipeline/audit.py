@@ -171,3 +171,37 @@ def _checked(name: str) -> str:
 
 def _literal(text: str) -> str:
     return text.replace("'", "''")
+
+
+def select_models(selector: str, manifest: dict[str, Any]) -> set[str]:
+    """Model names a dbt selector picks: names with the graph operators `+name`, `name+`, `+name+`.
+
+    The smallest equivalent of dbt's node selection for a manual rerun from the UI; tags, paths
+    and set operators are left to the dbt CLI.
+    """
+    nodes = manifest["nodes"].items()
+    models = {node_id: node["name"] for node_id, node in nodes if node["resource_type"] == "model"}
+    by_name = {name: node_id for node_id, name in models.items()}
+
+    def walk(start: str, edges: dict[str, list[str]]) -> set[str]:
+        seen, stack = set(), [start]
+        while stack:
+            for nxt in edges.get(stack.pop(), []):
+                if nxt in models and nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+        return seen
+
+    chosen: set[str] = set()
+    for term in selector.split():
+        name = term.strip("+")
+        if name not in by_name:
+            known = ", ".join(sorted(by_name))
+            raise ValueError(f"dbt_select names unknown model {name!r}: use one of {known}.")
+        node_id = by_name[name]
+        chosen.add(node_id)
+        if term.startswith("+"):
+            chosen |= walk(node_id, manifest["parent_map"])
+        if term.endswith("+"):
+            chosen |= walk(node_id, manifest["child_map"])
+    return {models[node_id] for node_id in chosen}

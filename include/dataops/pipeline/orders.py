@@ -130,17 +130,22 @@ def quality_gate(run_date: str, dag_id: str, run_id: str, run_started: datetime)
 
     from airflow.sdk.exceptions import AirflowFailException
 
-    from include.dataops.airflow import cosmos as dbt_cosmos
+    from include.dataops.pipeline import dbt_artifacts
     from include.dataops.pipeline.quality_gate import QualityGateError, run_quality_gate
 
     settings = load_settings()
     manifest = load_manifest(settings.lake.curated, run_date)
     recon = reconcile(manifest, settings.quality.max_quarantine_rate, raise_on_failure=False)
     with tempfile.TemporaryDirectory() as tmp:
-        paths = dbt_cosmos.download_run_results(settings, dag_id, run_id, Path(tmp))
+        paths = dbt_artifacts.download_run_results(settings, dag_id, run_id, Path(tmp))
         try:
             return run_quality_gate(
-                run_date, recon, paths, dbt_cosmos.DBT_MANIFEST, settings=settings, gx_not_before=run_started
+                run_date,
+                recon,
+                paths,
+                dbt_artifacts.DBT_MANIFEST,
+                settings=settings,
+                gx_not_before=run_started,
             )
         except QualityGateError as err:
             # Failed checks do not change on retry: fail now (one alert), keep retries for outages.
@@ -155,18 +160,18 @@ def report(run_date: str, dag_id: str, run_id: str, gate: dict[str, Any]) -> dic
     import tempfile
     from pathlib import Path
 
-    from include.dataops.airflow import cosmos as dbt_cosmos
     from include.dataops.gx.checkpoint import load_gx_result
     from include.dataops.observability import lineage, run_record
     from include.dataops.observability.notify import report_run
     from include.dataops.observability.report import store as health_report
+    from include.dataops.pipeline import dbt_artifacts
     from include.dataops.pipeline.dbt_results import load_run_results
 
     settings = load_settings()
     stages = run_record.stage_outcomes(dag_id, run_id)
     with tempfile.TemporaryDirectory() as tmp:
-        paths = dbt_cosmos.download_run_results(settings, dag_id, run_id, Path(tmp))
-        dbt = load_run_results(paths, dbt_cosmos.DBT_MANIFEST)
+        paths = dbt_artifacts.download_run_results(settings, dag_id, run_id, Path(tmp))
+        dbt = load_run_results(paths, dbt_artifacts.DBT_MANIFEST)
     manifest = load_manifest(settings.lake.curated, run_date)
     summary = report_run(
         run_date,
@@ -191,7 +196,7 @@ def report(run_date: str, dag_id: str, run_id: str, gate: dict[str, Any]) -> dic
     )
     health_report.save_record(settings, record)
     health_report.publish_report(settings)
-    marts = Marts.from_manifest(dbt_cosmos.DBT_MANIFEST).names
+    marts = Marts.from_manifest(dbt_artifacts.DBT_MANIFEST).names
     lineage.emit_run_links(settings, audit_schema_name(run_date, run_id), marts)
     return summary
 

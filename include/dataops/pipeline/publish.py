@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from include.dataops import warehouse
-from include.dataops.airflow.cosmos import select_models
 from include.dataops.pipeline import audit
 from include.dataops.settings import Settings
 
@@ -37,7 +36,7 @@ def prepare_audit(
     marts = audit.Marts.from_manifest(manifest)
     built = set(marts.names)
     if dbt_select.strip():
-        built &= select_models(dbt_select, json.loads(manifest.read_text()))
+        built &= audit.select_models(dbt_select, json.loads(manifest.read_text()))
     published = tables_in(settings, consumer) if warehouse.exists(conn) else set()
     left_out = [name for name in marts.names if name not in built]
     if missing := [name for name in left_out if name not in published]:

@@ -8,12 +8,19 @@ from typing import Any
 import pytest
 
 from include.dataops.airflow import cosmos as dbt_cosmos
+from include.dataops.pipeline import audit, dbt_artifacts
 from include.dataops.settings import load_settings
 
 MANIFEST = {
     "nodes": {
-        f"model.p.{name}": {"name": name, "resource_type": "model"}
-        for name in ("stg_orders", "stg_customers", "orders", "orders_daily", "customers")
+        f"model.p.{name}": {"name": name, "resource_type": "model", "fqn": ["p", layer, name]}
+        for name, layer in (
+            ("stg_orders", "staging"),
+            ("stg_customers", "staging"),
+            ("orders", "marts"),
+            ("orders_daily", "marts"),
+            ("customers", "marts"),
+        )
     }
     | {"test.p.unique_orders": {"name": "unique_orders", "resource_type": "test"}},
     "parent_map": {
@@ -40,12 +47,12 @@ MANIFEST = {
     ],
 )
 def test_select_models_follows_dbts_graph_operators(selector, expected):
-    assert dbt_cosmos.select_models(selector, MANIFEST) == expected
+    assert audit.select_models(selector, MANIFEST) == expected
 
 
 def test_an_unknown_model_is_a_one_line_error_listing_the_models():
     with pytest.raises(ValueError, match="unknown model 'ordersdaily': use one of customers, orders"):
-        dbt_cosmos.select_models("ordersdaily+", MANIFEST)
+        audit.select_models("ordersdaily+", MANIFEST)
 
 
 def test_local_maps_the_duckdb_connection_and_cloud_maps_the_redshift_connection():
@@ -66,7 +73,7 @@ def test_dbt_runs_from_its_own_venv_in_a_subprocess():
 
 
 def test_run_results_keys_sort_attempts_under_one_task():
-    key = dbt_cosmos.run_results_key("orders_nightly", "manual__1", "dbt.orders.run", 2)
+    key = dbt_artifacts.run_results_key("orders_nightly", "manual__1", "dbt.orders.run", 2)
     assert key == "dbt/run_results/orders_nightly/manual__1/dbt.orders.run/2.json"
 
 
@@ -148,10 +155,12 @@ def test_dbt_select_picks_the_producers_build_and_the_sensors_that_run(monkeypat
 
     producer, ti = Producer(), _TI({})
     ti.task_id = "dbt.dbt_producer_watcher"
-    dbt_cosmos.prepare_dbt_task({"ti": ti, "task": producer, "params": {"dbt_select": " orders+ "}})
-    assert producer.select == "orders+"
-    selected = {"ti": _TI({}), "params": {"dbt_select": "orders+"}}
+    dbt_cosmos.prepare_dbt_task({"ti": ti, "task": producer, "params": {"dbt_select": " customers "}})
+    # The selected mart and the views it reads; orders, a mart it reads, is copied in as published.
+    assert producer.select == "customers stg_customers"
+    selected = {"ti": _TI({}), "params": {"dbt_select": "customers"}}
     dbt_cosmos.prepare_dbt_task({**selected, "task": _Sensor("model.p.customers")})
-    dbt_cosmos.prepare_dbt_task({**selected, "task": _Sensor("test.p.unique_orders", is_test_sensor=True)})
-    with pytest.raises(AirflowSkipException, match=r"model\.p\.stg_orders is not in dbt_select='orders\+'"):
-        dbt_cosmos.prepare_dbt_task({**selected, "task": _Sensor("model.p.stg_orders")})
+    dbt_cosmos.prepare_dbt_task({**selected, "task": _Sensor("model.p.stg_customers")})
+    for unbuilt in (_Sensor("model.p.orders"), _Sensor("test.p.unique_orders", is_test_sensor=True)):
+        with pytest.raises(AirflowSkipException, match=r"is not built for dbt_select='customers'"):
+            dbt_cosmos.prepare_dbt_task({**selected, "task": unbuilt})

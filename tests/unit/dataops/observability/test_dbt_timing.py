@@ -13,8 +13,8 @@ from typing import Any
 import boto3
 import pytest
 
-from include.dataops.airflow.cosmos import RUN_RESULTS_PREFIX
 from include.dataops.observability import dbt_timing, metrics
+from include.dataops.pipeline.dbt_artifacts import RUN_RESULTS_PREFIX
 from include.dataops.settings import CloudWatch, Settings, Sns
 from tooling.local.topic_capture import TopicCapture
 

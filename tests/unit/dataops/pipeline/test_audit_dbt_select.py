@@ -14,8 +14,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from include.dataops.airflow.cosmos import select_models
 from include.dataops.pipeline import audit
+from include.dataops.pipeline.audit import select_models
 from include.dataops.pipeline.publish import prepare_audit, publish_audit
 from include.dataops.settings import Settings
 from tooling.dbt.fixtures import DAYS, dbt_command, write_curated
