@@ -277,6 +277,10 @@ tf-checkov: $(CHECKOV_VENV)/.installed
 # `make run` gives ROWS a default of 10000 above; only a ROWS the caller set picks the sizes here.
 BENCH_ROWS = $(if $(filter file,$(origin ROWS)),,$(ROWS))
 
+.PHONY: bench-glue
+bench-glue: bootstrap ## the Glue job profiled per step from its Spark event log, CPU and peak memory, vs the DuckDB floor (ROWS=10000,1000000 default; opt in to 10000000); writes bench/results/glue.json
+	$(WITH_ENV) $(PY) -m bench.glue $(if $(BENCH_ROWS),--rows $(BENCH_ROWS))
+
 .PHONY: bench-pipeline
 bench-pipeline: bootstrap ## pipeline stages timed per size vs a one-query DuckDB floor, then the DAG through `airflow dags test` vs its stages' work (ROWS=10000,100000; default 10k,100k,1M); writes bench/results/pipeline.json
 	$(WITH_ENV) $(PY) -m bench.pipeline $(if $(BENCH_ROWS),--rows $(BENCH_ROWS))

@@ -35,12 +35,16 @@ task sends an SNS alert to the alerts topic. What each step does, and what to do
   triggered; and the run's audit schema (`audit_<day>_<hash of the run id>`). An impossible or
   future `run_date` is refused at trigger, before a run exists.
 - **wait_for_raw_partition**: waits, in reschedule mode so no worker is held, until `orders/`
-  and `customers/` for the day land in the raw zone. After the SLA it times out and alerts:
-  check the source export, then clear the task.
+  and `customers/` for the day each hold a data file by the landing contract (`*.jsonl`, `*.json`,
+  `*.ndjson`, optionally `.gz`; include/dataops/pipeline/landing.py). After the SLA it times out
+  and alerts: check the source export, then clear the task.
 - **glue_transform**: the Glue job (local Spark on the embedded default): raw → curated Parquet,
   bad records → quarantine, and a run manifest. The job is idempotent: read its log, fix, clear.
+  Files outside the landing contract fail it where `quality.on_landing_violation` is fail (the
+  error names them: rename or remove them, then clear); elsewhere reconcile warns.
 - **reconcile**: read == written + quarantined + deduplicated, and the quarantine rate under the
-  threshold. Look at the day's quarantine reasons; fix the source, or the threshold in settings.
+  threshold; a partition whose every record is bad fails naming it and its top reasons. Look at
+  the day's quarantine reasons; fix the source, or the threshold in settings.
   The curated asset event is emitted only when it passes.
 - **register_partitions**: registers the day's curated partitions (orders, customers) in the Glue
   Data Catalog, with the columns of the Parquet the job wrote, so Redshift Spectrum (dbt's

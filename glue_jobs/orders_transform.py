@@ -2,7 +2,16 @@
 
 Job arguments (Glue passes them as `--KEY value`): JOB_NAME, ENV, RUN_DATE (YYYY-MM-DD, the data
 interval's day), RAW_ROOT, CURATED_ROOT, QUARANTINE_ROOT (s3:// roots in the cloud, directories
-locally). The contract it keeps is docs/data-contracts.md.
+locally), LANDING_CONTRACT (JSON from include/dataops/pipeline/landing.py, the sensor's contract
+too). The contract it keeps is docs/data-contracts.md.
+
+What it reads: the partition's files named as data by the landing contract. Empty markers are
+skipped; any other file is not read, is listed in the manifest's unexpected_files, and warns or
+fails the run (the contract's on_violation). A data file whose first bytes say it is compressed
+other than as its name says (gzip without .gz, .gz that is not gzip, bzip2, zstd, xz, zip) is
+quarantined whole as unreadable_file with that one reason. A UTF-8 byte-order mark at a file's start
+is dropped; CRLF line ends are line ends; lines have no length limit; timestamps with offsets are
+read as the instant they name (UTC).
 
 Nothing is lost: every raw line is written, quarantined with a reason from REASONS, or counted
 as a duplicate, and the manifest proves it (read == written + quarantined_total + deduplicated).
@@ -44,7 +53,7 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-JOB_ARGS = ("JOB_NAME", "ENV", "RUN_DATE", "RAW_ROOT", "CURATED_ROOT", "QUARANTINE_ROOT")
+JOB_ARGS = ("JOB_NAME", "ENV", "RUN_DATE", "RAW_ROOT", "CURATED_ROOT", "QUARANTINE_ROOT", "LANDING_CONTRACT")
 REASONS = (
     "unreadable_file",
     "invalid_encoding",
@@ -61,6 +70,15 @@ CURRENCY = "CAD"
 MAX_ORDER_TOTAL = 1_000_000
 MAX_ITEM_COUNT = 10_000
 MANIFEST_PREFIX = "_manifests/orders_transform"
+# What a compressed file starts with, whatever its name; only gzip named *.gz is read.
+COMPRESSION_MAGIC = (
+    (b"\x1f\x8b", "gzip"),
+    (b"BZh", "bzip2"),
+    (b"\x28\xb5\x2f\xfd", "zstd"),
+    (b"\xfd7zXZ\x00", "xz"),
+    (b"PK\x03\x04", "zip"),
+)
+UTF8_BOM = "\ufeff"
 # Lineage: the job's own OpenLineage events (raw partition -> curated and quarantine). The transport
 # is the Airflow provider's setting when Airflow started the job (local Spark inherits its
 # environment), else the optional --OPENLINEAGE_TRANSPORT job argument (JSON), else the client's
@@ -117,11 +135,13 @@ def transform(spark: SparkSession, args: dict[str, str]) -> dict[str, Any]:
     if missing:
         raise JobInputError(f"missing job arguments {', '.join('--' + m for m in missing)}: pass them all.")
     run_date = _parse_run_date(args["RUN_DATE"])
+    contract = _LandingContract.parse(args["LANDING_CONTRACT"])
     roots = {key: args[key].rstrip("/") for key in ("RAW_ROOT", "CURATED_ROOT", "QUARANTINE_ROOT")}
     started_at = _now()
     with _job_conf(spark):
-        customers_in = _raw_partition(spark, roots["RAW_ROOT"], CUSTOMERS.name, run_date)
-        orders_in = _raw_partition(spark, roots["RAW_ROOT"], ORDERS.name, run_date)
+        customers_in = _raw_partition(spark, roots["RAW_ROOT"], CUSTOMERS.name, run_date, contract)
+        orders_in = _raw_partition(spark, roots["RAW_ROOT"], ORDERS.name, run_date, contract)
+        _enforce_contract(contract, (orders_in, customers_in))
         customers = _classify(spark, customers_in, CUSTOMERS, run_date, known_customers=None)
         known = (
             customers.where(F.col("reason").isNull())
@@ -129,10 +149,11 @@ def transform(spark: SparkSession, args: dict[str, str]) -> dict[str, Any]:
             .unionByName(_earlier_customer_ids(spark, roots["CURATED_ROOT"], run_date))
         )
         orders = _classify(spark, orders_in, ORDERS, run_date, known_customers=known.distinct())
-        # Orders first: their classification reads the cached customers.
+        # Customers first: once their cache is filled, Spark knows how small the known ids are and
+        # joins orders to them by broadcast instead of shuffling every order by customer_id.
         datasets = {
             spec.name: _finish(spark, spec, raw, classified, run_date, roots)
-            for spec, raw, classified in ((ORDERS, orders_in, orders), (CUSTOMERS, customers_in, customers))
+            for spec, raw, classified in ((CUSTOMERS, customers_in, customers), (ORDERS, orders_in, orders))
         }
         orders.unpersist()
         customers.unpersist()
@@ -200,11 +221,74 @@ class _RawFile:
 class _RawPartition:
     dataset: str
     path: str
-    files: tuple[_RawFile, ...]
+    files: tuple[_RawFile, ...]  # named as data: read, or rejected for their content
+    rejected: dict[str, str]  # data file name -> why its content is not read (one reason)
+    unexpected: tuple[_RawFile, ...]  # outside the landing contract: never read
+
+    @property
+    def readable(self) -> list[_RawFile]:
+        return [f for f in self.files if f.size > 0 and f.name not in self.rejected]
 
 
-def _raw_partition(spark: SparkSession, raw_root: str, dataset: str, run_date: date) -> _RawPartition:
-    """List one raw partition's data files; hidden files (`_x`, `.x`) and folders are not data."""
+@dataclass(frozen=True)
+class _LandingContract:
+    """The landing contract (include/dataops/pipeline/landing.py), passed in as --LANDING_CONTRACT."""
+
+    data_suffixes: tuple[str, ...]
+    compressed_suffix: str
+    markers: tuple[str, ...]
+    on_violation: str
+
+    @classmethod
+    def parse(cls, text: str) -> _LandingContract:
+        try:
+            raw = json.loads(text)
+            contract = cls(
+                tuple(raw["data_suffixes"]),
+                raw["compressed_suffix"],
+                tuple(raw["markers"]),
+                raw["on_violation"],
+            )
+        except (ValueError, KeyError, TypeError):
+            raise JobInputError(
+                f"--LANDING_CONTRACT {text[:80]!r} is not the landing contract's JSON: "
+                "pass include.dataops.pipeline.landing.contract_argument(...)."
+            ) from None
+        if contract.on_violation not in ("warn", "fail"):
+            raise JobInputError(
+                f"--LANDING_CONTRACT on_violation {contract.on_violation!r}: use warn or fail."
+            )
+        return contract
+
+    def kind(self, name: str, size: int) -> str:
+        """'data', 'marker' or 'unexpected', as landing.file_kind decides."""
+        if name in self.markers and size == 0:
+            return "marker"
+        if name.startswith(("_", ".")):
+            return "unexpected"
+        bare = name.removesuffix(self.compressed_suffix)
+        return "data" if bare.endswith(self.data_suffixes) else "unexpected"
+
+
+def _enforce_contract(contract: _LandingContract, partitions: tuple[_RawPartition, ...]) -> None:
+    """Files outside the contract fail the run before anything is written, or warn (the setting)."""
+    found = [f"{p.dataset}/{f.name}" for p in partitions for f in p.unexpected]
+    if not found:
+        return
+    message = (
+        f"raw files outside the landing contract, not read: {', '.join(found)}: name data files "
+        f"*{{{','.join(contract.data_suffixes)}}}[{contract.compressed_suffix}] and keep only empty "
+        f"{'/'.join(contract.markers)} markers beside them"
+    )
+    if contract.on_violation == "fail":
+        raise JobInputError(message)
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def _raw_partition(
+    spark: SparkSession, raw_root: str, dataset: str, run_date: date, contract: _LandingContract
+) -> _RawPartition:
+    """One raw partition's files by the landing contract; data files' content is sniffed for compression."""
     path = f"{raw_root}/{dataset}/dt={run_date.isoformat()}"
     fs, jvm_path = _hadoop_path(spark, path)
     if not fs.exists(jvm_path):
@@ -212,12 +296,39 @@ def _raw_partition(spark: SparkSession, raw_root: str, dataset: str, run_date: d
             f"raw partition {path} does not exist: land the {dataset} files for {run_date} there "
             "(or generate them with tooling.local.sample_data), or run for a day that has data."
         )
-    files = []
+    kinds: dict[str, list[_RawFile]] = {"data": [], "marker": [], "unexpected": []}
     for status in fs.listStatus(jvm_path):
-        name = status.getPath().getName()
-        if status.isFile() and not name.startswith(("_", ".")):
-            files.append(_RawFile(name=name, path=status.getPath().toString(), size=status.getLen()))
-    return _RawPartition(dataset=dataset, path=path, files=tuple(sorted(files, key=lambda f: f.name)))
+        raw_file = _RawFile(status.getPath().getName(), status.getPath().toString(), status.getLen())
+        kind = contract.kind(raw_file.name, raw_file.size) if status.isFile() else "unexpected"
+        kinds[kind].append(raw_file)
+    files = tuple(sorted(kinds["data"], key=lambda f: f.name))
+    rejected = {f.name: why for f in files if (why := _compression_rejection(spark, f, contract)) is not None}
+    unexpected = tuple(sorted(kinds["unexpected"], key=lambda f: f.name))
+    return _RawPartition(dataset, path, files, rejected, unexpected)
+
+
+def _compression_rejection(spark: SparkSession, raw_file: _RawFile, contract: _LandingContract) -> str | None:
+    """Why a data file's content cannot be read as its name says (None: it can), from its first bytes."""
+    if raw_file.size == 0:
+        return None
+    fs, jvm_path = _hadoop_path(spark, raw_file.path)
+    stream = fs.open(jvm_path)
+    try:
+        head = bytes(b for b in (stream.read() for _ in range(6)) if b >= 0)
+    finally:
+        stream.close()
+    compression = next((name for magic, name in COMPRESSION_MAGIC if head.startswith(magic)), None)
+    gz = contract.compressed_suffix
+    named_gzip = raw_file.name.endswith(gz)
+    if compression == "gzip" and not named_gzip:
+        return f"gzip content under a name without {gz}: rename it {raw_file.name}{gz}"
+    if compression not in (None, "gzip"):
+        return (
+            f"{compression}-compressed content, which the job does not read: land it as gzip (*{gz}) or plain"
+        )
+    if named_gzip and compression is None:
+        return f"named {gz} but its content is not gzip: land it plain, without {gz}"
+    return None
 
 
 def _unreadable_detail(spark: SparkSession, raw_file: _RawFile) -> str | None:
@@ -250,8 +361,13 @@ def _earlier_customer_ids(spark: SparkSession, curated_root: str, run_date: date
             if status.isDirectory() and name.startswith("dt=") and name[3:] < run_date.isoformat():
                 earlier.append(status.getPath().toString())
     if not earlier:
-        return spark.createDataFrame([], "customer_id string")
+        return _empty(spark, customer_id="string")
     return spark.read.parquet(*earlier).select("customer_id")
+
+
+def _empty(spark: SparkSession, **columns: str) -> DataFrame:
+    """An empty DataFrame of typed columns; spark.createDataFrame would import pandas (seconds) for it."""
+    return spark.range(0).select(*[F.lit(None).cast(kind).alias(name) for name, kind in columns.items()])
 
 
 def _write_text(spark: SparkSession, path: str, text: str) -> None:
@@ -274,9 +390,9 @@ def _delete(spark: SparkSession, path: str) -> None:
 
 def _lines(spark: SparkSession, partition: _RawPartition) -> DataFrame:
     """Every line of the partition's non-empty files, with its source file and 1-based line number."""
-    paths = [f.path for f in partition.files if f.size > 0]
+    paths = [f.path for f in partition.readable]
     if not paths:
-        return spark.createDataFrame([], "value string, _source_file string, _source_line long")
+        return _empty(spark, value="string", _source_file="string", _source_line="long")
     return (
         spark.read.option("ignoreCorruptFiles", "true")
         .text(paths)
@@ -284,6 +400,13 @@ def _lines(spark: SparkSession, partition: _RawPartition) -> DataFrame:
             "value",
             F.input_file_name().alias("_source_file"),
             (F.monotonically_increasing_id().bitwiseAND(_ROW_IN_PARTITION_MASK) + 1).alias("_source_line"),
+        )
+        # A file may start with a UTF-8 byte-order mark; substr keeps the line's bytes as they are.
+        .withColumn(
+            "value",
+            F.when(
+                (F.col("_source_line") == 1) & F.col("value").startswith(UTF8_BOM), F.expr("substr(value, 2)")
+            ).otherwise(F.col("value")),
         )
     )
 
@@ -413,15 +536,11 @@ def _classify(
     valid = F.col("reason").isNull()
     raw_text = F.when(F.col("reason") == "invalid_encoding", _escaped(raw)).otherwise(raw)
     latest_first = (F.col("updated_at").desc(), F.col("_source_file").desc(), F.col("_source_line").desc())
-    return judged.select(
-        "_source_file",
-        "_source_line",
-        "_extra",
-        *outputs,
-        "reason",
-        "detail",
-        F.when(~valid, raw_text).alias("raw"),
-        F.row_number().over(_window(F.col(spec.key), valid, order=latest_first)).alias("_rank"),
+    # The raw line is dropped before the dedup shuffle and sort: only a rejected line keeps it.
+    kept = ("_source_file", "_source_line", "_extra", *outputs, "reason", "detail")
+    narrow = judged.select(*kept, F.when(~valid, raw_text).alias("raw"))
+    return narrow.select(
+        "*", F.row_number().over(_window(F.col(spec.key), valid, order=latest_first)).alias("_rank")
     ).cache()
 
 
@@ -451,7 +570,13 @@ def _finish(
     run_date: date,
     roots: dict[str, str],
 ) -> dict[str, Any]:
-    """Count, write curated and quarantine data for one dataset, and return its manifest entry."""
+    """Count, write curated and quarantine data for one dataset, and return its manifest entry.
+
+    Each Spark job is labelled with its step (`<dataset>: <step>`), so the event log says where the
+    time goes: the first step reads, parses, validates and dedups into the cache as it counts.
+    """
+    label = spark.sparkContext.setJobDescription
+    label(f"{spec.name}: read, parse, validate, dedup, count")
     counts = classified.agg(
         F.count(F.lit(1)).alias("read"),
         F.sum((F.col("reason").isNull() & (F.col("_rank") == 1)).cast("long")).alias("written"),
@@ -463,9 +588,9 @@ def _finish(
     ).first()
     seen_names = {path.rstrip("/").rsplit("/", 1)[-1] for path in counts["seen"] or []}
     empty_files = [f.name for f in partition.files if f.size == 0]
-    unreadable = []
-    for raw_file in partition.files:
-        if raw_file.size > 0 and raw_file.name not in seen_names:
+    unreadable = [(f, partition.rejected[f.name]) for f in partition.files if f.name in partition.rejected]
+    for raw_file in partition.readable:
+        if raw_file.name not in seen_names:
             detail = _unreadable_detail(spark, raw_file)
             if detail is None:
                 empty_files.append(raw_file.name)
@@ -479,6 +604,7 @@ def _finish(
     dt = run_date.isoformat()
 
     curated_dir = f"{roots['CURATED_ROOT']}/{spec.name}"
+    label(f"{spec.name}: write curated")
     if written:
         _curated(classified, spec).withColumn("dt", F.lit(dt)).write.mode("overwrite").option(
             "partitionOverwriteMode", "dynamic"
@@ -487,6 +613,7 @@ def _finish(
         _delete(spark, f"{curated_dir}/dt={dt}")  # a rerun with nothing to write leaves nothing stale
 
     quarantine_dir = f"{roots['QUARANTINE_ROOT']}/{spec.name}"
+    label(f"{spec.name}: write quarantine")
     if quarantined:
         _quarantine(spark, classified, spec, unreadable).withColumn("dt", F.lit(dt)).repartition(
             1
@@ -496,6 +623,7 @@ def _finish(
     else:
         _delete(spark, f"{quarantine_dir}/dt={dt}")
 
+    label(None)
     return {
         "read": int(counts["read"]) + len(unreadable),
         "written": written,
@@ -505,6 +633,7 @@ def _finish(
         "files": [f.name for f in partition.files],
         "empty_files": sorted(empty_files),
         "unreadable_files": sorted(f.name for f, _ in unreadable),
+        "unexpected_files": [f.name for f in partition.unexpected],
         "schema_drift": {"unexpected_fields": dict(sorted(Counter(counts["drift"] or []).items()))},
     }
 

@@ -111,6 +111,8 @@ class Quality:
     max_quarantine_rate: float
     # Days a failed run's audit schema is kept for inspection before the pipeline drops it.
     audit_retention_days: int
+    # A raw file outside the landing contract (pipeline/landing.py): "warn" or "fail" the run.
+    on_landing_violation: str
 
 
 @dataclass(frozen=True)
@@ -227,6 +229,9 @@ def _build(raw: dict[str, Any], path: Path) -> Settings:
         raise SettingsError(
             f"warehouse.type is {settings.warehouse.type!r} in {path}: use one of {', '.join(_WAREHOUSES)}."
         )
+    if settings.quality.on_landing_violation not in ("warn", "fail"):
+        violation = settings.quality.on_landing_violation
+        raise SettingsError(f"quality.on_landing_violation is {violation!r} in {path}: use warn or fail.")
     return settings
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from include.dataops.pipeline.reconcile import load_manifest
 from tooling.local.iam_recorder import glue_job_environment
+from tooling.local.spark import spark_submit_args
 
 SHIM_DIR = Path(__file__).resolve().parent / "awsglue_shim"
 DEFAULT_TIMEOUT_SECONDS = 1_800
@@ -26,22 +27,17 @@ class GlueLocalRunError(RuntimeError):
     """The local Glue run failed; the message carries the script's own error and how to look further."""
 
 
-def spark_submit_args(cores: int = 2, driver_memory: str = "4g") -> str:
-    """What Glue's cluster provides and a bare script does not: a master and memory, UTC, no UI."""
-    return (
-        f"--master local[{cores}] --driver-memory {driver_memory} "
-        "--conf spark.ui.enabled=false --conf spark.sql.session.timeZone=UTC "
-        f"--conf spark.sql.shuffle.partitions={cores * 2} pyspark-shell"
-    )
-
-
 def run_glue_script_locally(
     script_path: str | Path,
     args: dict[str, str],
     timeout_seconds: int = DEFAULT_TIMEOUT_SECONDS,
     cores: int = 2,
+    event_log_dir: str | None = None,
 ) -> dict[str, Any]:
-    """Run `script_path` with Glue job `args` (keys with or without "--") and return its manifest."""
+    """Run `script_path` with Glue job `args` (keys with or without "--") and return its manifest.
+
+    `event_log_dir` records the run's Spark event log there (bench/glue.py reads it).
+    """
     script = Path(script_path)
     if not script.is_file():
         raise GlueLocalRunError(f"Glue script {script} not found: pass the path of a script under glue/.")
@@ -54,7 +50,7 @@ def run_glue_script_locally(
         command += [f"--{key}", value]
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SHIM_DIR), env.get("PYTHONPATH", "")) if p)
-    env["PYSPARK_SUBMIT_ARGS"] = spark_submit_args(cores)
+    env["PYSPARK_SUBMIT_ARGS"] = spark_submit_args(cores, event_log_dir)
     env["PYSPARK_PYTHON"] = sys.executable
     env.update(glue_job_environment(env))
     try:
@@ -85,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     """CLI: run orders_transform for one day on the local lake, reconcile, print the counts."""
     import argparse
 
+    from include.dataops.pipeline.landing import contract_argument
     from include.dataops.pipeline.reconcile import ReconcileError, reconcile
     from include.dataops.settings import load_settings
 
@@ -103,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
                 "RAW_ROOT": settings.lake.raw,
                 "CURATED_ROOT": settings.lake.curated,
                 "QUARANTINE_ROOT": settings.lake.quarantine,
+                "LANDING_CONTRACT": contract_argument(settings.quality.on_landing_violation),
             },
         )
         result = reconcile(manifest, settings.quality.max_quarantine_rate, raise_on_failure=False)

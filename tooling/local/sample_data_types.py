@@ -63,6 +63,7 @@ class DatasetCounts:
             "files": sorted(self.files),
             "empty_files": sorted(self.empty_files),
             "unreadable_files": [],
+            "unexpected_files": [],
             "schema_drift": {"unexpected_fields": dict(sorted(self.schema_drift.items()))},
         }
 

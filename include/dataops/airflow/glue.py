@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from include.dataops.pipeline.landing import contract_argument
 from include.dataops.settings import REPO_ROOT, Settings, load_settings
 
 GLUE_SCRIPT = REPO_ROOT / "glue_jobs" / "orders_transform.py"
@@ -24,6 +25,7 @@ def job_arguments(settings: Settings, run_date: str) -> dict[str, str]:
         "--RAW_ROOT": settings.lake.raw,
         "--CURATED_ROOT": settings.lake.curated,
         "--QUARANTINE_ROOT": settings.lake.quarantine,
+        "--LANDING_CONTRACT": contract_argument(settings.quality.on_landing_violation),
     }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from fsspec.core import url_to_fs
 
 from include.dataops.observability.run_record import RUNS_PREFIX
 from include.dataops.pipeline.audit import Marts, audit_schema_name
+from include.dataops.pipeline.landing import is_data_file
 from include.dataops.pipeline.reconcile import ReconcileError, load_manifest, reconcile
 from include.dataops.settings import Settings, load_settings
 
@@ -75,10 +77,21 @@ def _calendar_day(text: str) -> date:
 
 
 def raw_partition_files(settings: Settings, run_date: str) -> dict[str, list[str]]:
-    """The raw files of the day, per dataset (an empty list where a partition is absent)."""
+    """The day's data files per dataset, by the landing contract the Glue job reads by (landing.py).
+
+    An empty list where a partition is absent or holds no data file yet.
+    """
     fs, root = url_to_fs(settings.lake.raw)
     root = root.rstrip("/")
-    return {dataset: sorted(fs.glob(f"{root}/{dataset}/dt={run_date}/*.jsonl")) for dataset in DATASETS}
+    found: dict[str, list[str]] = {}
+    for dataset in DATASETS:
+        folder = f"{root}/{dataset}/dt={run_date}"
+        entries = fs.ls(folder, detail=True) if fs.isdir(folder) else []
+        found[dataset] = sorted(
+            e["name"] for e in entries
+            if e["type"] == "file" and is_data_file(e["name"].rstrip("/").rsplit("/", 1)[-1])
+        )  # fmt: skip
+    return found
 
 
 def raw_partition_present(settings: Settings, run_date: str) -> bool:
@@ -95,6 +108,16 @@ def reconcile_run(run_date: str) -> dict[str, Any]:
 
     settings = load_settings()
     manifest = load_manifest(settings.lake.curated, run_date)
+    unexpected = [
+        f"{name}/{file}" for name, entry in sorted(manifest["datasets"].items())
+        for file in entry.get("unexpected_files") or []
+    ]  # fmt: skip
+    if unexpected:  # the Glue job failed the run instead when quality.on_landing_violation is "fail"
+        logging.getLogger(__name__).warning(
+            "raw files of %s outside the landing contract were not read: %s: see the run manifest",
+            run_date,
+            ", ".join(unexpected),
+        )
     try:
         reconcile(manifest, settings.quality.max_quarantine_rate)
     except ReconcileError as err:

@@ -16,6 +16,7 @@ import fsspec
 
 MANIFEST_PREFIX = "_manifests/orders_transform"
 _COUNT_KEYS = ("read", "written", "deduplicated", "quarantined_total")
+_TOP_REASONS = 3
 
 
 class ReconcileError(ValueError):
@@ -82,6 +83,7 @@ def reconcile(
     result = ReconcileResult(run_date=str(manifest.get("run_date", "")))
     for name, entry in sorted(datasets.items()):
         result.checks.extend(_check_dataset(name, entry, max_quarantine_rate))
+        result.checks.append(_check_some_good(name, entry, result.run_date))
     if raise_on_failure and not result.passed:
         raise ReconcileError(
             f"reconciliation failed for {result.run_date}: " + "; ".join(c.message for c in result.failures)
@@ -117,6 +119,24 @@ def _check_dataset(name: str, entry: Any, max_rate: float) -> list[CheckResult]:
             + f" the limit {max_rate:.2%}",
         ),
     ]
+
+
+def _check_some_good(name: str, entry: dict[str, Any], run_date: str) -> CheckResult:
+    """A partition that had records and yielded none is a bad delivery, whatever the rate limit."""
+    read, written, dedup = entry["read"], entry["written"], entry["deduplicated"]
+    all_bad = read > 0 and written == 0 and dedup == 0
+    reasons = sorted(entry.get("quarantined", {}).items(), key=lambda item: (-item[1], item[0]))[
+        :_TOP_REASONS
+    ]
+    top = ", ".join(f"{reason} {count}" for reason, count in reasons)
+    return CheckResult(
+        f"{name}.some_good",
+        not all_bad,
+        f"{name}: every record of raw partition {name}/dt={run_date} is bad ({read} of {read} quarantined;"
+        f" top reasons: {top}): fix the delivery and land it again"
+        if all_bad
+        else f"{name}: {written} of {read} records written",
+    )
 
 
 def _counts(name: str, entry: Any) -> dict[str, int]:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from include.dataops.pipeline.landing import contract_argument
 from tests.unit.glue_jobs.raw_lake import DAY
 
 
@@ -18,4 +19,5 @@ def lake(tmp_path: Path) -> dict[str, str]:
         "RAW_ROOT": str(tmp_path / "raw"),
         "CURATED_ROOT": str(tmp_path / "curated"),
         "QUARANTINE_ROOT": str(tmp_path / "quarantine"),
+        "LANDING_CONTRACT": contract_argument("warn"),
     }

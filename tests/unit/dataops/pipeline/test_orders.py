@@ -42,6 +42,22 @@ def test_the_sensor_waits_until_every_dataset_of_the_day_has_landed(settings, tm
     assert not orders_pipeline.raw_partition_present(local, "2026-11-24")
 
 
+def test_the_sensor_counts_what_the_landing_contract_calls_data(settings, tmp_path):
+    local = replace(settings, lake=Lake(raw=str(tmp_path), curated="", quarantine=""))
+    for dataset, names in (
+        ("orders", ["_SUCCESS", "export.csv", "orders.jsonl.bak"]),
+        ("customers", ["c.json"]),
+    ):
+        folder = tmp_path / dataset / "dt=2026-11-23"
+        folder.mkdir(parents=True)
+        for name in names:
+            (folder / name).write_text("{}\n")
+    assert orders_pipeline.raw_partition_files(local, "2026-11-23")["orders"] == []
+    assert not orders_pipeline.raw_partition_present(local, "2026-11-23")
+    (tmp_path / "orders" / "dt=2026-11-23" / "orders.json.gz").write_bytes(b"")
+    assert orders_pipeline.raw_partition_present(local, "2026-11-23")
+
+
 def test_reconcile_fails_at_once_on_an_unbalanced_manifest(settings, tmp_path, monkeypatch):
     from airflow.sdk.exceptions import AirflowFailException
 
@@ -53,3 +69,19 @@ def test_reconcile_fails_at_once_on_an_unbalanced_manifest(settings, tmp_path, m
     manifest.write_text(json.dumps({"run_date": "2026-11-23", "datasets": {"orders": counts}}))
     with pytest.raises(AirflowFailException, match="orders"):
         orders_pipeline.reconcile_run("2026-11-23")
+
+
+def test_reconcile_warns_naming_files_outside_the_landing_contract(settings, tmp_path, monkeypatch, caplog):
+    local = replace(settings, lake=Lake(raw="", curated=str(tmp_path), quarantine=""))
+    monkeypatch.setattr(orders_pipeline, "load_settings", lambda: local)
+    manifest = tmp_path / "_manifests" / "orders_transform" / "dt=2026-11-23.json"
+    manifest.parent.mkdir(parents=True)
+    counts = {"read": 1, "written": 1, "deduplicated": 0, "quarantined": {}, "quarantined_total": 0}
+    entry = {**counts, "unexpected_files": ["export.csv"]}
+    manifest.write_text(
+        json.dumps({"run_date": "2026-11-23", "datasets": {"orders": entry, "customers": counts}})
+    )
+
+    orders_pipeline.reconcile_run("2026-11-23")
+
+    assert "outside the landing contract were not read: orders/export.csv" in caplog.text

@@ -64,9 +64,9 @@ def test_pass_returns_counts_per_stage() -> None:
     assert summary == {
         "run_date": RUN_DATE,
         "passed": True,
-        "checks_passed": 3 + 2 + 2,
+        "checks_passed": 4 + 2 + 2,
         "checks_failed": 0,
-        "passed_by_stage": {"reconciliation": 3, "dbt": 2, "gx": 2},
+        "passed_by_stage": {"reconciliation": 4, "dbt": 2, "gx": 2},
     }
 
 
@@ -75,7 +75,7 @@ def test_failure_names_every_failed_check_one_per_line() -> None:
     with pytest.raises(QualityGateError) as info:
         check_quality_gate(RUN_DATE, recon, parse_run_results([run_results("fail")]), gx(success=False))
     lines = str(info.value).splitlines()
-    assert lines[0] == f"quality gate failed for {RUN_DATE}: 3 of 7 checks failed"
+    assert lines[0] == f"quality gate failed for {RUN_DATE}: 3 of 8 checks failed"
     assert lines[1].startswith("- reconciliation orders.balance: orders: read 101 != written 95")
     assert lines[2] == (
         f"- dbt test unique_orders_order_id (test.{P}.unique_orders_order_id.1): fail, 2 failing rows"
@@ -120,7 +120,7 @@ def test_xcom_json_forms_and_the_provider_operator_result_are_accepted() -> None
     assert outcome.failures == [
         "gx validation_0.expect_column_mean_to_be_between(order_total): observed 9000.0"
     ]
-    assert outcome.passed_checks == {"reconciliation": 3, "dbt": 2, "gx": 1}
+    assert outcome.passed_checks == {"reconciliation": 4, "dbt": 2, "gx": 1}
 
 
 @pytest.fixture
@@ -160,7 +160,7 @@ def test_run_quality_gate_reads_files_and_s3_then_alerts_in_full(
     results_file.write_text(json.dumps(run_results("fail")))
     recon = reconcile(manifest(), 0.1, raise_on_failure=False)
     with TopicCapture(isolated, isolated.alerts_topic_arn) as alerts:
-        with pytest.raises(QualityGateError, match="2 of 7 checks failed") as info:
+        with pytest.raises(QualityGateError, match="2 of 8 checks failed") as info:
             run_quality_gate(RUN_DATE, recon, [results_file], settings=isolated)
         received = alerts.wait_for(1)
     assert len(received) == 1

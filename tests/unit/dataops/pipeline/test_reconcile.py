@@ -52,11 +52,27 @@ def test_a_balanced_manifest_passes_every_check() -> None:
         "customers.balance",
         "customers.quarantine_reasons",
         "customers.quarantine_rate",
+        "customers.some_good",
         "orders.balance",
         "orders.quarantine_reasons",
         "orders.quarantine_rate",
+        "orders.some_good",
     ]
-    assert result.checks[3].message == "orders: read 1000 == written 950 + quarantined 40 + deduplicated 10"
+    assert result.checks[4].message == "orders: read 1000 == written 950 + quarantined 40 + deduplicated 10"
+
+
+def test_a_partition_where_every_record_is_bad_fails_naming_it_and_the_top_reasons() -> None:
+    quarantined = {"malformed_json": 600, "missing_field": 300, "wrong_type": 60, "unknown_status": 40}
+    manifest = _manifest(written=0, deduplicated=0, quarantined=quarantined, quarantined_total=1000)
+
+    with pytest.raises(ReconcileError) as error:
+        reconcile(manifest, max_quarantine_rate=1.0)
+
+    assert str(error.value) == (
+        "reconciliation failed for 2026-11-23: orders: every record of raw partition orders/dt=2026-11-23"
+        " is bad (1000 of 1000 quarantined; top reasons: malformed_json 600, missing_field 300,"
+        " wrong_type 60): fix the delivery and land it again"
+    )
 
 
 def test_an_unbalanced_dataset_fails_naming_its_numbers() -> None:

@@ -26,6 +26,7 @@ def test_as_manifest_has_the_manifest_shape_sorted() -> None:
         "files": ["a.jsonl", "b.jsonl"],
         "empty_files": ["b.jsonl"],
         "unreadable_files": [],
+        "unexpected_files": [],
         "schema_drift": {"unexpected_fields": {"gift_wrap": 1}},
     }
     assert list(counts.as_manifest()["quarantined"]) == ["invalid_value", "wrong_type"]
