@@ -154,9 +154,12 @@ def rendering(watcher: bool) -> tuple[str, str]:
     return mode.name, dbt_cosmos.render_config().test_behavior.name
 
 
-def expected_tasks(counts: dict[str, int], mode: str, test_behavior: str) -> int:
-    """The tasks Cosmos renders for the synthetic project; anything else is a half-built DAG."""
-    tasks = counts["models"] + counts["multi_parent_tests"]
+def expected_tasks(counts: dict[str, int], mode: str, test_behavior: str, detached: bool) -> int:
+    """The tasks Cosmos renders for the synthetic project; anything else is a half-built DAG.
+
+    `detached`: the render config's should_detach_multiple_parents_tests (a task per test on two
+    models); otherwise such a test runs inside each of its models' tasks."""
+    tasks = counts["models"] + (counts["multi_parent_tests"] if detached else 0)
     if test_behavior == "AFTER_EACH":
         tasks += counts["tested_models"]
     elif test_behavior != "BUILD":
@@ -192,6 +195,9 @@ def main(argv: list[str] | None = None) -> int:
     sizes = parse_models(args.models) if args.models else list(DEFAULT_MODELS)
     watcher = args.execution_mode == "watcher"
     mode, test_behavior = rendering(watcher)
+    from include.dataops.airflow import cosmos as dbt_cosmos
+
+    detached = dbt_cosmos.render_config().should_detach_multiple_parents_tests
 
     load_at_start = os.getloadavg()
     baseline = [sample("-") for _ in range(args.runs)]
@@ -204,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     scale = []
     for models in sizes:
         path, counts = scale_dag(models, watcher)
-        tasks = expected_tasks(counts, mode, test_behavior)
+        tasks = expected_tasks(counts, mode, test_behavior, detached)
         parses, cpu = timed_parses(path, args.runs, empty_bag, tasks)
         scale.append(
             {

@@ -84,8 +84,9 @@ class Sandbox:
         """Every AWS call the sandbox's runs made, recorded for the IAM check (tooling/local/iam.py)."""
         return self.root / "iam-calls.jsonl"
 
-    def env(self) -> dict[str, str]:
-        """The run's environment; its AWS calls are signed as the MWAA execution role."""
+    def env(self, signed: bool = True) -> dict[str, str]:
+        """The run's environment; its AWS calls are signed as the MWAA execution role and recorded
+        for the IAM check, unless `signed` is False (a test with an AWS twin of its own)."""
         self.settings  # noqa: B018 (creates the sandbox's artifacts bucket before any run)
         base = {
             **os.environ,
@@ -96,6 +97,8 @@ class Sandbox:
             "DATAOPS_DUCKDB_PATH": str(self.warehouse),
             "AIRFLOW_CONN_WAREHOUSE": json.dumps({"conn_type": "duckdb", "host": str(self.warehouse)}),
         }
+        if not signed:
+            return base
         return {**base, **iam.principal_environment("mwaa_execution", self.iam_log, base)}
 
     def run_dag(

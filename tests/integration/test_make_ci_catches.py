@@ -24,7 +24,8 @@ from tooling.ci import make_targets, stage
 pytestmark = pytest.mark.e2e
 
 SHARED = (".venv", ".venv-dbt", ".venv-checkov", ".local/uv")
-EMULATOR_FILES = (".local/moto.pid", ".local/moto.port")
+# The copy reuses the running emulator, with the IAM keys it was provisioned with.
+EMULATOR_FILES = (".local/moto.pid", ".local/moto.port", ".local/iam-keys.json")
 
 DUPLICATED_KEY_MODEL = """\
 select 1 as order_id

@@ -53,10 +53,14 @@ def document(role: str, env: str = "local") -> dict[str, Any]:
     module = ROLES[role]
     settings = load_settings(env)
     tf_root = root(env) if env in ENVIRONMENTS else root("dev", {"environment": env})
+    # Every module's caller identity is the settings' account, so ARNs another module outputs (the
+    # Glue job's and catalog's, for the execution role) are known too.
+    modules = tf_root.scope.roots["module"]
+    for name in sorted(modules.names):
+        modules[name].module.scope.roots["data"] = {
+            "aws_caller_identity": {"current": {"account_id": settings.aws_account_id}}
+        }
     instance = tf_root.scope.roots["module"][module.module].module
-    instance.scope.roots["data"] = {
-        "aws_caller_identity": {"current": {"account_id": settings.aws_account_id}}
-    }
     body = next(
         b for t, n, b in blocks(instance.doc, "data") if (t, n) == ("aws_iam_policy_document", module.policy)
     )

@@ -77,9 +77,13 @@ def test_expected_tasks_is_what_cosmos_renders(tmp_path, mode):
             render_config=render,
         )
 
-    assert len(dag.tasks) == expected_tasks(counts, mode, render.test_behavior.name)
+    assert len(dag.tasks) == expected_tasks(
+        counts, mode, render.test_behavior.name, render.should_detach_multiple_parents_tests
+    )
 
 
 def test_a_test_behavior_the_bench_cannot_count_is_a_one_line_error():
     with pytest.raises(SystemExit, match="knows BUILD and AFTER_EACH, not AFTER_ALL: extend expected_tasks"):
-        expected_tasks({"models": 1, "multi_parent_tests": 0, "tested_models": 1}, "LOCAL", "AFTER_ALL")
+        expected_tasks(
+            {"models": 1, "multi_parent_tests": 0, "tested_models": 1}, "LOCAL", "AFTER_ALL", False
+        )

@@ -112,6 +112,7 @@ module "mwaa" {
   variables_prefix                 = "airflow/variables"
   bucket_names                     = module.data_lake.bucket_names
   glue_job_arn                     = module.glue.job_arn
+  glue_catalog_arns                = module.glue.catalog_arns
   topic_names                      = values(module.notifications.topic_names)
   metrics_namespace                = local.metrics_namespace
   kms_key_arn                      = module.kms.key_arn

@@ -122,3 +122,8 @@ variable "tags" {
   description = "Environment, Team and CostCenter tags."
   type        = map(string)
 }
+
+variable "glue_catalog_arns" {
+  description = "Catalog, database and table ARNs of the curated zone (register_partitions)."
+  type        = list(string)
+}
