@@ -50,7 +50,7 @@ def run_glue_script_locally(
         command += [f"--{key}", value]
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SHIM_DIR), env.get("PYTHONPATH", "")) if p)
-    env["PYSPARK_SUBMIT_ARGS"] = spark_submit_args(cores, event_log_dir)
+    env["PYSPARK_SUBMIT_ARGS"] = spark_submit_args(cores, event_log_dir, _raw_bytes(arguments))
     env["PYSPARK_PYTHON"] = sys.executable
     env.update(glue_job_environment(env))
     try:
@@ -65,6 +65,14 @@ def run_glue_script_locally(
     if completed.returncode != 0:
         raise GlueLocalRunError(_failure_message(script, completed.returncode, completed.stderr))
     return load_manifest(arguments["CURATED_ROOT"], arguments["RUN_DATE"])
+
+
+def _raw_bytes(arguments: dict[str, str]) -> int:
+    """The size of the day's raw partitions on local disk (0 when RAW_ROOT is not a local directory)."""
+    raw, day = Path(arguments.get("RAW_ROOT", "")), arguments["RUN_DATE"]
+    if not raw.is_dir():
+        return 0
+    return sum(f.stat().st_size for f in raw.glob(f"*/dt={day}/*") if f.is_file())
 
 
 def _failure_message(script: Path, returncode: int, stderr: str) -> str:

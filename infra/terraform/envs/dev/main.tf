@@ -62,6 +62,8 @@ module "glue" {
   metrics_namespace = local.metrics_namespace
   kms_key_arn       = module.kms.key_arn
   tags              = local.tags
+
+  openlineage_transport = module.mwaa.openlineage_transport
 }
 
 module "redshift" {

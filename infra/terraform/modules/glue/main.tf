@@ -14,6 +14,12 @@ locals {
   ]
 
   glue_log_groups = "arn:aws:logs:${var.aws_region}:${local.account_id}:log-group:/aws-glue/*"
+
+  # The job's own lineage (raw partition -> curated and quarantine) through the OpenLineage
+  # client, sent where MWAA sends the DAGs' (the same transport JSON). AWS Glue 5.0 ships neither
+  # the client nor s3fs (for the default file transport in S3), so the job installs them, pinned to
+  # locks/airflow.txt (tests/infra/test_lineage_config.py holds the pins).
+  lineage_modules = "openlineage-python==1.54.0,s3fs==2026.9.0"
 }
 
 resource "aws_glue_catalog_database" "curated" {
@@ -108,6 +114,13 @@ data "aws_iam_policy_document" "job" {
     ]
   }
 
+  # The default OpenLineage transport: one object per event under the artifacts bucket's lineage/.
+  statement {
+    sid       = "WriteLineageEvents"
+    actions   = ["s3:PutObject"]
+    resources = ["arn:aws:s3:::${local.bucket.artifacts}/lineage/*"]
+  }
+
   statement {
     sid       = "UseEnvironmentKey"
     actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
@@ -189,6 +202,8 @@ resource "aws_glue_job" "orders_transform" {
     "--RAW_ROOT"                         = "s3://${local.bucket.raw}"
     "--CURATED_ROOT"                     = "s3://${local.bucket.curated}"
     "--QUARANTINE_ROOT"                  = "s3://${local.bucket.quarantine}"
+    "--OPENLINEAGE_TRANSPORT"            = var.openlineage_transport
+    "--additional-python-modules"        = local.lineage_modules
   }
 
   execution_property {

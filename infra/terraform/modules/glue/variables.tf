@@ -57,3 +57,8 @@ variable "tags" {
   description = "Environment, Team and CostCenter tags."
   type        = map(string)
 }
+
+variable "openlineage_transport" {
+  description = "The OpenLineage transport JSON the job sends its lineage to: MWAA's openlineage.transport."
+  type        = string
+}

@@ -17,3 +17,8 @@ output "execution_role_arn" {
   description = "Execution role of the environment."
   value       = aws_iam_role.execution.arn
 }
+
+output "openlineage_transport" {
+  description = "The OpenLineage transport JSON of the environment; the Glue job sends its lineage there too."
+  value       = local.lineage_configuration_options["openlineage.transport"]
+}
