@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from include.dataops.pipeline.dbt_artifacts import PRODUCER_TASK_ID
 from tests.integration.sandbox import CONSUMER, MARTS, Sandbox, ran
 from tooling.dbt.fixtures import DAYS, dbt_command, write_curated
 from tooling.local import dags_test_backport as dag_test
@@ -92,7 +93,7 @@ def test_a_locked_warehouse_fails_the_run_at_prepare_audit_alerts_and_a_rerun_pu
     lock_lines = [line for line in log.splitlines() if "Could not set lock on file" in line]
     assert lock_lines and str(box.warehouse) in lock_lines[0], log[-3000:]
     assert pages, log[-3000:]
-    assert not ran(log, "publish") and not ran(log, "dbt.stg_orders_model_build")
+    assert not ran(log, "publish") and not ran(log, f"dbt.{PRODUCER_TASK_ID}")
     assert box.consumer_hashes() == before
 
     ok, log = box.run_from_curated(DAY2)
@@ -116,7 +117,7 @@ def test_a_task_killed_mid_dbt_leaves_the_consumer_schema_and_a_rerun_publishes(
             command, env=box.env(), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     deadline = time.monotonic() + 900
-    while "[DAG TEST] starting task_id=dbt.orders_model_build " not in log_path.read_text(errors="replace"):
+    while not ran(log_path.read_text(errors="replace"), f"dbt.{PRODUCER_TASK_ID}"):
         assert worker.poll() is None, log_path.read_text()[-3000:]
         assert time.monotonic() < deadline, "dbt never started"
         time.sleep(1)
