@@ -94,6 +94,9 @@ class Sandbox:
             LOCAL_DIR_VAR: str(self.root),
             "AIRFLOW_HOME": str(self.airflow_home),
             "AIRFLOW__COSMOS__CACHE_DIR": str(self.root / "cosmos"),
+            # The run's log must show each task starting (`ran`), whatever level a test before
+            # left in this process's environment (make run's quiet_library_logs sets WARNING).
+            "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
             "DATAOPS_DUCKDB_PATH": str(self.warehouse),
             "AIRFLOW_CONN_WAREHOUSE": json.dumps({"conn_type": "duckdb", "host": str(self.warehouse)}),
         }
