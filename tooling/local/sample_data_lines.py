@@ -150,9 +150,9 @@ class OrderLines:
             return self._line(i, customer, self._tail(b"lost_in_space"), created_at, updated_at)
         if kind == "duplicate":
             return self._duplicate(nth)
-        if kind == "orphan_customer":
+        if kind == "unknown_customer":
             line = self._line(i, customer, tail, created_at, updated_at)
-            return line.replace(b'"customer_id":"C', b'"customer_id":"ORPHAN-C', 1)
+            return line.replace(b'"customer_id":"C', b'"customer_id":"UNKNOWN-C', 1)
         if kind == "created_outside_partition":
             yesterday = (self.day - timedelta(days=1)).isoformat().encode() + b"T23:30:00Z"
             return self._line(i, customer, tail, yesterday, updated_at)

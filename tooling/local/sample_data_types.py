@@ -10,7 +10,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 # What each kind of bad record must become in the Glue job's manifest: a quarantine reason
-# (glue_jobs/orders_transform.py REASONS), "deduplicated" or "written".
+# (glue_jobs/orders_transform.py REASONS), "deduplicated" or "written". An unknown_customer order
+# (its customer never arrives) is good for Glue, so written; dbt holds it out of the marts.
 RECORD_KINDS: dict[str, str] = {
     "malformed_json": "malformed_json",
     "missing_key": "missing_field",
@@ -20,7 +21,7 @@ RECORD_KINDS: dict[str, str] = {
     "absurd_total": "invalid_value",
     "unknown_status": "unknown_status",
     "duplicate": "deduplicated",
-    "orphan_customer": "orphan_customer",
+    "unknown_customer": "written",
     "created_outside_partition": "created_outside_partition",
     "non_utf8": "invalid_encoding",
     "schema_drift": "written",
@@ -76,3 +77,9 @@ class DaySummary:
     orders: DatasetCounts
     customers: DatasetCounts
     bad_records: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def published_orders(self) -> int:
+        """The orders mart's rows from this day: the written orders less those dbt holds for a
+        customer that never arrives (each day's orders name only that day's customers)."""
+        return self.orders.written - self.bad_records["unknown_customer"]

@@ -20,7 +20,6 @@ FALLBACK_REASONS = (
     "invalid_value",
     "malformed_json",
     "missing_field",
-    "orphan_customer",
     "unknown_status",
     "unreadable_file",
     "wrong_type",

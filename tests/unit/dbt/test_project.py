@@ -150,7 +150,7 @@ def test_customers_has_one_row_per_customer_with_lifetime_stats(clean: Warehouse
 
 @pytest.fixture(scope="module")
 def violations(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """A broken upstream: bad totals, an unknown status, an orphan and a null customer, stale data."""
+    """A broken upstream: bad totals, an unknown status, a held order and a null customer, stale data."""
     warehouse = Warehouse(tmp_path_factory.mktemp("dbt_violations"), scenario="violations")
     stale = "2026-11-26T00:00:00Z"
     _ok(warehouse.dbt("run", as_of=stale))
@@ -174,7 +174,7 @@ def test_contract_catches_each_violation(violations: dict[str, str], test_prefix
 
 
 def test_contract_does_not_blame_what_is_fine(violations: dict[str, str]) -> None:
-    # o903's customer c999 never arrived: the order is held, so no published order is an orphan.
+    # o903's customer c999 never arrived: the order is held, so every published order has its customer.
     assert {s for name, s in violations.items() if name.startswith("relationships_orders")} == {"pass"}
     assert violations["unique_orders_order_id"] == "pass"
     assert violations["not_null_orders_order_id"] == "pass"
@@ -231,7 +231,7 @@ def test_a_rerun_after_a_bad_load_leaves_what_a_clean_run_leaves(clean: Warehous
 def test_days_loaded_in_reverse_give_the_marts_of_a_full_build_and_a_second_pass_changes_nothing(
     clean: Warehouse, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """The orphan rule is order-free: an order whose customer arrives on a later load day (or on
+    """The hold rule is order-free: an order whose customer arrives on a later load day (or on
     an earlier day not loaded yet) is held, then published by the day that brings its customer."""
     warehouse = Warehouse(tmp_path_factory.mktemp("dbt_reverse"), days=DAYS[-1:])
     _ok(warehouse.dbt("run", run_date=DAYS[-1]))

@@ -28,8 +28,11 @@ def test_each_bad_kind_alone_reconciles_exactly(spark: Any, lake: dict[str, str]
     outcome = RECORD_KINDS[kind]
     if outcome == "deduplicated":
         assert orders["deduplicated"] == 6
-    elif outcome == "written":
+    elif kind == "schema_drift":
         assert sum(orders["schema_drift"]["unexpected_fields"].values()) == 6
+    elif kind == "unknown_customer":
+        curated = spark.read.parquet(f"{lake['CURATED_ROOT']}/orders")
+        assert curated.where(curated.customer_id.startswith("UNKNOWN-")).count() == 6
     else:
         assert orders["quarantined"] == {outcome: 6}
         assert {r["reason"] for r in quarantined(lake)} == {outcome}

@@ -1,8 +1,7 @@
-"""The Glue job record by record: which version wins, orphans, and the detail each quarantine names."""
+"""The Glue job record by record: which version wins, unknown customers, the detail each quarantine names."""
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -37,26 +36,25 @@ def test_latest_updated_at_wins_and_a_tie_goes_to_the_later_line(spark: Any, lak
 
 
 @pytest.mark.integration
-def test_customers_of_earlier_curated_days_are_not_orphans(spark: Any, lake: dict[str, str]) -> None:
-    yesterday = date(2026, 11, 22)
-    write(lake, "customers", "c.jsonl", customer("OLD"), day=yesterday)
-    write(lake, "orders", "o.jsonl", b"", day=yesterday)
-    job.transform(spark, {**lake, "RUN_DATE": yesterday.isoformat()})
-    write(lake, "customers", "c.jsonl", customer("NEW"))
+def test_an_order_whose_customer_is_not_in_the_day_is_written_not_quarantined(
+    spark: Any, lake: dict[str, str]
+) -> None:
+    """Its customer may land on a later day: dbt holds the order until then, the job keeps it."""
+    write(lake, "customers", "c.jsonl", customer("C1"))
     write(
         lake,
         "orders",
         "o.jsonl",
-        order("1", "2026-11-23T11:00:00Z", customer="OLD")
-        + order("2", "2026-11-23T11:00:00Z", customer="NEW")
-        + order("3", "2026-11-23T11:00:00Z", customer="NOBODY"),
+        order("1", "2026-11-23T11:00:00Z", customer="C1")
+        + order("2", "2026-11-23T11:00:00Z", customer="ARRIVES-TOMORROW"),
     )
 
     orders = job.transform(spark, lake)["datasets"]["orders"]
 
-    assert (orders["written"], orders["quarantined"]) == (2, {"orphan_customer": 1})
-    (orphan,) = quarantined(lake)
-    assert orphan["detail"] == "customer_id not in curated customers: NOBODY"
+    assert (orders["written"], orders["quarantined"], orders["quarantined_total"]) == (2, {}, 0)
+    assert quarantined(lake) == []
+    rows = spark.read.parquet(f"{lake['CURATED_ROOT']}/orders/dt=2026-11-23").collect()
+    assert {r["order_id"]: r["customer_id"] for r in rows} == {"1": "C1", "2": "ARRIVES-TOMORROW"}
 
 
 @pytest.mark.integration

@@ -30,7 +30,7 @@ MANIFEST = {
             "read": 1000,
             "written": 950,
             "deduplicated": 10,
-            "quarantined": {"orphan_customer": 3, "malformed_json": 37},
+            "quarantined": {"unknown_status": 3, "malformed_json": 37},
             "quarantined_total": 40,
         },
         "customers": {
@@ -80,7 +80,7 @@ def test_summary_names_rows_quarantine_reasons_dbt_gx_and_docs() -> None:
     for expected in (
         "orders: read 1000, written 950, deduplicated 10, quarantined 40",
         "  quarantined malformed_json: 37",
-        "  quarantined orphan_customer: 3",
+        "  quarantined unknown_status: 3",
         "marts: orders 950 rows",
         "dbt: 5/5 models, 30/30 tests passed",
         "Great Expectations: passed, 1/1 checks in 1 suites",

@@ -23,7 +23,7 @@ MANIFEST: dict[str, Any] = {
             "read": 1000,
             "written": 950,
             "deduplicated": 10,
-            "quarantined": {"malformed_json": 25, "orphan_customer": 15},
+            "quarantined": {"malformed_json": 25, "unknown_status": 15},
             "quarantined_total": 40,
         },
         "customers": {

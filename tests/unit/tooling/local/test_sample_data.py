@@ -76,6 +76,10 @@ def test_layout_and_counts_follow_the_contract(tmp_path: Path) -> None:
     customers = (tmp_path / "customers" / "dt=2026-11-23" / "customers-0000.jsonl").read_text().splitlines()
     assert len(customers) == day.customers.read == day.customers.written == 240
     assert good["customer_id"] in {json.loads(c)["customer_id"] for c in customers}
+    # An unknown_customer order names a customer no day brings: Glue writes it, dbt holds it.
+    unknown = [line for line in lines if b'"customer_id":"UNKNOWN-' in line]
+    assert len(unknown) == day.bad_records["unknown_customer"] == orders.written - day.published_orders > 0
+    assert not any(json.loads(c)["customer_id"].startswith("UNKNOWN-") for c in customers)
 
 
 def test_only_the_chosen_kinds_and_none_without_a_bad_share(tmp_path: Path) -> None:
@@ -131,7 +135,8 @@ def test_cli_prints_the_expected_counts(tmp_path: Path, capsys: pytest.CaptureFi
     )
     out = capsys.readouterr().out.splitlines()
     assert code == 0
-    assert out[2].split() == ["2026-11-22", "1200", "1145", "50", "5", "120"]
+    # Of 60 bad lines, 5 per kind: 9 quarantine kinds, 5 duplicates, 5 held (written, not published).
+    assert out[2].split() == ["2026-11-22", "1200", "1150", "45", "5", "5", "120"]
     assert out[3].split()[0] == "2026-11-23"
 
 

@@ -28,7 +28,7 @@ def test_bad_lines_are_bad_in_the_way_they_claim(tmp_path: Path) -> None:
     assert undecodable == 10
     assert malformed == 10
     assert raw.count(b'"order_status":"lost_in_space"') == 10
-    assert raw.count(b'"customer_id":"ORPHAN-') == 10
+    assert raw.count(b'"customer_id":"UNKNOWN-') == 10
 
 
 def test_timestamps_cover_every_second_of_the_day() -> None:
