@@ -154,7 +154,7 @@ def report_run(
     settings = settings or load_settings()
     dbt_summary = dbt if isinstance(dbt, DbtRunSummary) or dbt is None else DbtRunSummary.from_dict(dbt)
     gx_dict = gx.to_dict() if hasattr(gx, "to_dict") else gx
-    warnings: list[str] = []
+    warnings: list[str] = dbt_summary.warned_checks() if dbt_summary else []
     mart_rows: dict[str, int] = {}
     try:
         mart_rows = metrics.mart_row_counts(settings, marts)

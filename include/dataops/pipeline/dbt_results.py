@@ -94,6 +94,10 @@ class DbtRunSummary:
             lines.append(f"dbt test {test.name} ({test.unique_id}): {test.status}, {detail}")
         return lines
 
+    def warned_checks(self) -> list[str]:
+        """One line per test that warned (severity warn): it fails nothing, so the run summary says it."""
+        return [f"dbt test {t.name} warned: {t.failures} rows" for t in self.tests if t.status == "warn"]
+
     def counts(self) -> dict[str, int]:
         return {
             "models_total": len(self.models),
@@ -128,7 +132,9 @@ def parse_run_results(
     for unique_id, result in latest.items():
         resource_type = unique_id.split(".", 1)[0]
         node = nodes.get(unique_id, {})
-        name = node.get("name") or unique_id.split(".")[-2 if resource_type == "test" else -1]
+        # test.<package>.<name>[.<hash>] (a singular test has no hash); any other <type>.<...>.<name>.
+        parts = unique_id.split(".")
+        name = node.get("name") or parts[2 if resource_type == "test" and len(parts) > 2 else -1]
         status = str(result.get("status", "")).lower()
         if resource_type in _TEST_TYPES:
             summary.tests.append(

@@ -181,6 +181,27 @@ def test_contract_does_not_blame_what_is_fine(violations: dict[str, str]) -> Non
     assert violations["unique_orders_daily_order_date"] == "pass"
 
 
+def test_an_order_held_past_the_limit_warns_and_fails_nothing(violations: dict[str, str]) -> None:
+    """o903 was loaded on 2026-11-23 and its customer never came: three days later it warns."""
+    assert violations["orders_held_too_long"] == "warn"
+
+
+def test_a_nightly_run_warns_only_for_the_load_day_that_reaches_the_limit(tmp_path: Path) -> None:
+    """With run_date, the held-order check reads one old load day, never the curated history."""
+    warehouse = Warehouse(tmp_path, days=DAYS[-1:])
+    _ok(warehouse.dbt("run", "--select", "stg_orders", "stg_customers"))
+    last_day_customers = {customer.customer_id for customer in CUSTOMERS[DAYS[-1]]}
+    held = [o for o in latest_orders(DAYS[-1:]).values() if o.customer_id not in last_day_customers]
+    assert held
+    check = ("test", "--select", "orders_held_too_long")
+
+    _ok(warehouse.dbt(*check, run_date="2026-11-25", held_order_warn_days=2))
+    (result,) = json.loads((warehouse.target / "run_results.json").read_text())["results"]
+    assert (result["status"], result["failures"]) == ("warn", len(held))
+    _ok(warehouse.dbt(*check, run_date="2026-11-24", held_order_warn_days=2))
+    assert run_statuses(warehouse.target) == {"orders_held_too_long": "pass"}
+
+
 def test_bad_run_date_is_a_one_line_error(clean: Warehouse) -> None:
     done = clean.dbt("compile", "--select", "orders", run_date="23/11/2026")
     assert done.returncode != 0

@@ -157,13 +157,16 @@ def test_report_run_sends_metrics_then_the_summary(
     monkeypatch.setenv(f"AIRFLOW_CONN_{sample_conn_id(tmp_path).upper()}", sample_connection_uri(tmp_path))
     sample = replace(sample, cloudwatch=CloudWatch(namespace=f"Test/report-{uuid.uuid4().hex[:8]}"))
     dbt = parse_run_results([{"results": [{"unique_id": "model.p.orders", "status": "success",
-                                           "execution_time": 2.0}]}])  # fmt: skip
+                                           "execution_time": 2.0},
+                                          {"unique_id": "test.p.orders_held_too_long", "status": "warn",
+                                           "execution_time": 0.1, "failures": 4}]}])  # fmt: skip
     with TopicCapture(sample, sample.notifications_topic_arn) as notes:
         summary = report_run("2031-04-01", settings=sample, manifest=MANIFEST, dbt=dbt, gx=GX)
         [received] = notes.wait_for(1)
     assert summary["mart_rows"] == {"orders": 30, "orders_daily": 3, "customers": 50}
-    assert summary["warnings"] == []
+    assert summary["warnings"] == ["dbt test orders_held_too_long warned: 4 rows"]
     assert "marts: orders 30 rows, orders_daily 3 rows, customers 50 rows" in received.message
+    assert "WARNING: dbt test orders_held_too_long warned: 4 rows" in received.message
     cloudwatch = boto3.client("cloudwatch", endpoint_url=aws_endpoint, region_name=sample.aws_region)
     names = {
         m["MetricName"] for m in cloudwatch.list_metrics(Namespace=sample.cloudwatch.namespace)["Metrics"]

@@ -62,6 +62,7 @@ def test_models_tests_and_failures_are_named() -> None:
         "fail, 3 failing rows",
         f"dbt test accepted_values_x (test.{P}.accepted_values_x.a89f69f341): error, Database Error",
     ]
+    assert summary.warned_checks() == ["dbt test recency_orders warned: 1 rows"]
     assert summary.counts() == {
         "models_total": 3,
         "models_passed": 2,
