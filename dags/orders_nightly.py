@@ -70,7 +70,9 @@ task sends an SNS alert to the alerts topic. What each step does, and what to do
   `quality.audit_retention_days`.
 - **report**: CloudWatch metrics and the SNS summary. The data is already published if it fails.
 - **dbt_docs**: `dbt docs generate` on the published marts, uploaded to the artifacts bucket
-  (the Airflow UI's dbt docs link). The data is already published if it fails; rerun the task.
+  (the Airflow UI's dbt docs link), only when the bucket holds no docs for the deployed manifest
+  (its log says which). The data is already published if it fails; rerun the task. To
+  regenerate anyway, delete `dbt/docs/manifest.sha256` from the bucket and rerun it.
 - **dbt_timing**: after dbt, pass or fail: each model's time against its rolling median (rule in
   include/dataops/observability/dbt_timing.py); a regression pages. Compare the model's compiled
   SQL, row counts and warehouse load with the last good run.

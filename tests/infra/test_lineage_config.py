@@ -68,3 +68,11 @@ def test_the_glue_job_sends_its_lineage_where_mwaa_does_with_the_client_pinned_t
     assert iam_policy.decide(
         policy, "s3:PutObject", f"arn:aws:s3:::{artifacts}/lineage/events/x.json", {}
     ).allowed
+
+
+def test_events_are_sent_from_a_thread_on_mwaa_and_in_the_local_twin() -> None:
+    """The provider's `execute_in_thread`, not a fork of the task runner per event, in both places."""
+    from tooling.local.emulator import local_environment
+
+    assert _options("")["openlineage.execute_in_thread"] == "True"
+    assert local_environment(0)["AIRFLOW__OPENLINEAGE__EXECUTE_IN_THREAD"] == "True"

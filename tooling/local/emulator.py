@@ -166,6 +166,8 @@ def local_environment(port: int, admin: dict[str, str] | None = None) -> dict[st
         "AIRFLOW__OPENLINEAGE__TRANSPORT": json.dumps(
             {"type": "file", "log_file_path": str(LINEAGE_EVENTS), "append": True}
         ),
+        # As on MWAA (infra/terraform/modules/mwaa/lineage.tf): events sent from a thread, not a fork.
+        "AIRFLOW__OPENLINEAGE__EXECUTE_IN_THREAD": "True",
         "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(aws_conn),
         f"AIRFLOW_CONN_{settings.warehouse.conn_id.upper()}": json.dumps(warehouse_conn),
         "AWS_ENDPOINT_URL": endpoint,

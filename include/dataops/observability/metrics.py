@@ -8,6 +8,7 @@ and the MWAA execution role work without code changes.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -100,8 +101,14 @@ def mart_row_counts(settings: Settings, tables: Iterable[str]) -> dict[str, int]
 
 
 def cloudwatch_client(settings: Settings) -> Any:
+    return _cloudwatch_client(settings.aws_conn_id, settings.aws_region)
+
+
+@functools.cache
+def _cloudwatch_client(aws_conn_id: str, region: str) -> Any:
+    """One client per process and connection (boto3 clients are thread-safe): the provider builds
+    each client's user agent from `inspect.stack()`, which takes 0.1 s and more deep inside a
+    task with GX loaded, and every task's StageDuration callback sends a metric."""
     from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
 
-    return AwsBaseHook(
-        aws_conn_id=settings.aws_conn_id, client_type="cloudwatch", region_name=settings.aws_region
-    ).get_conn()
+    return AwsBaseHook(aws_conn_id=aws_conn_id, client_type="cloudwatch", region_name=region).get_conn()

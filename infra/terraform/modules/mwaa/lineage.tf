@@ -17,9 +17,13 @@ variable "openlineage_namespace" {
 }
 
 locals {
+  # execute_in_thread: each task's START and COMPLETE events are sent from a thread of the task
+  # runner, not a fork of it per event (tenths of a second a task: the fork, a new client), the
+  # mode the provider documents as unable to leave a task stuck running.
   lineage_configuration_options = {
-    "openlineage.namespace" = var.openlineage_namespace
-    "openlineage.transport" = var.openlineage_transport != "" ? var.openlineage_transport : jsonencode({
+    "openlineage.namespace"         = var.openlineage_namespace
+    "openlineage.execute_in_thread" = "True"
+    "openlineage.transport"         = var.openlineage_transport != "" ? var.openlineage_transport : jsonencode({
       type          = "file"
       log_file_path = "s3://${var.bucket_names["artifacts"]}/lineage/events"
       append        = false
