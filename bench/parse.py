@@ -10,8 +10,8 @@ never committed) and a generated DAG file beside it that builds the same DbtTask
 dags/orders_nightly.py with the project's own Cosmos config (include/dataops/airflow/cosmos.py),
 only the manifest path pointed at the synthetic one. Cosmos settings come from the environment
 (AIRFLOW__COSMOS__*), so a caching option is measured by setting it for a run; `--execution-mode
-watcher` renders with Cosmos's ExecutionMode.WATCHER (and TestBehavior.AFTER_EACH, the only one
-of BUILD and AFTER_EACH it renders) whatever the project's config says. Every sample checks the
+watcher` renders Cosmos's own WATCHER shape instead of the project's one sensor per model
+(TestBehavior.AFTER_EACH: a `run` and a `test` sensor per tested model). Every sample checks the
 DAG rendered the tasks that config renders (a task per model, one per model's tests under
 AFTER_EACH, one per test on two models, the watcher's producer and its gate), so a figure is never
 that of a half-built DAG. Beside the wall seconds, the CPU seconds of the same parses: on a shared
@@ -69,7 +69,6 @@ from datetime import datetime
 from pathlib import Path
 
 from airflow.sdk import dag
-from cosmos import DbtTaskGroup
 
 from include.dataops.airflow import cosmos as dbt_cosmos
 from include.dataops.settings import load_settings
@@ -80,19 +79,12 @@ RUN_DATE = "{{{{ ds }}}}"
 
 @dag(dag_id="bench_dbt_scale_{models}", schedule=None, start_date=datetime(2026, 1, 1), catchup=False)
 def bench_dbt_scale():
-    project = dbt_cosmos.project_config(
-        settings, {{"run_date": RUN_DATE, "as_of": RUN_DATE, "curated_root": settings.lake.curated}}
-    )
-    project.manifest_path = Path({manifest!r})
-    execution = dbt_cosmos.execution_config(settings)
     render = dbt_cosmos.render_config()
-{override}    DbtTaskGroup(
-        group_id="dbt",
-        project_config=project,
-        profile_config=dbt_cosmos.profile_config(settings),
-        execution_config=execution,
-        render_config=render,
-        operator_args=dbt_cosmos.operator_args(settings),
+{override}    dbt_cosmos.dbt_task_group(
+        settings,
+        {{"run_date": RUN_DATE, "as_of": RUN_DATE, "curated_root": settings.lake.curated}},
+        manifest=Path({manifest!r}),
+        render=render,
     )
 
 
@@ -100,10 +92,11 @@ bench_dbt_scale()
 '''
 
 
-WATCHER_OVERRIDE = """    from cosmos.constants import ExecutionMode, TestBehavior
+# Cosmos's own WATCHER rendering: a `run` sensor and a `test` sensor per tested model.
+STOCK_WATCHER_OVERRIDE = """    from cosmos.constants import TestBehavior
 
-    execution.execution_mode = ExecutionMode.WATCHER
     render.test_behavior = TestBehavior.AFTER_EACH
+    render.node_converters = None
 """
 
 
@@ -138,13 +131,13 @@ def scale_dag(models: int, watcher: bool) -> tuple[Path, dict[str, int]]:
         raise SystemExit(f"error: {err}") from None
     path = SCALE_DIR / "dags" / f"dbt_scale_{models}{'_watcher' if watcher else ''}.py"
     path.parent.mkdir(parents=True, exist_ok=True)
-    override = WATCHER_OVERRIDE if watcher else ""
+    override = STOCK_WATCHER_OVERRIDE if watcher else ""
     path.write_text(SCALE_DAG.format(models=models, manifest=str(manifest), override=override))
     return path, counts
 
 
 def rendering(watcher: bool) -> tuple[str, str]:
-    """The execution mode and test behavior the scale DAG renders with: the project's, or WATCHER's."""
+    """The execution mode and test behavior the scale DAG renders with: the project's, or stock WATCHER's."""
     from include.dataops.airflow import cosmos as dbt_cosmos
     from include.dataops.settings import load_settings
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, task
-from cosmos import DbtTaskGroup
 
 from include.dataops.airflow import cosmos as dbt_cosmos
 from include.dataops.airflow.defaults import dag_args, default_args
@@ -54,11 +53,12 @@ task sends an SNS alert to the alerts topic. What each step does, and what to do
   holds a whole set of marts. Consumers never read it. It refuses a `dbt_select` that leaves out
   a mart never published yet: run once without `dbt_select`.
 - **dbt**: Cosmos (WATCHER mode) runs one `dbt build` of every model into the audit schema
-  (`dbt_producer_watcher`, its log has the failing SQL); per model, `<model>.run` and
-  `<model>.test` show that model's state and its tests' verdict, and a failed one stops the
-  models downstream. A failed test or SQL error fails at once (a verdict, not retried); a
-  transient error (warehouse locked, S3) is retried, the retry running dbt for that model alone.
-  After a fix, clear the failed task and its downstream.
+  (`dbt_producer_watcher`, its log has the failing SQL); per model, `<model>_model_build` shows
+  that model's state and its tests' verdict (it fails if the model or one of its tests did), and
+  a failed one stops the models downstream. A failed test or SQL error fails at once (a verdict,
+  not retried); a transient error (warehouse locked, S3) is retried, the retry running
+  `dbt build` for that model and its tests alone. After a fix, clear the failed task and its
+  downstream.
 - **gx_validate_marts**: Great Expectations on the audit schema's marts: row counts against
   published history, the order_total distribution, datasets dbt does not manage.
 - **quality_gate**: combines reconciliation, dbt test results and GX, and names every failing
@@ -181,21 +181,14 @@ def orders_nightly():
             params["dbt_select"] or "",
         )
 
-    dbt = DbtTaskGroup(
-        group_id="dbt",
-        project_config=dbt_cosmos.project_config(
-            settings,
-            {
-                "run_date": RUN_DATE,
-                "as_of": AS_OF,
-                "audit_schema": AUDIT_SCHEMA,
-                "curated_root": settings.lake.curated,
-            },
-        ),
-        profile_config=dbt_cosmos.profile_config(settings),
-        execution_config=dbt_cosmos.execution_config(settings),
-        render_config=dbt_cosmos.render_config(),
-        operator_args=dbt_cosmos.operator_args(settings),
+    dbt = dbt_cosmos.dbt_task_group(
+        settings,
+        {
+            "run_date": RUN_DATE,
+            "as_of": AS_OF,
+            "audit_schema": AUDIT_SCHEMA,
+            "curated_root": settings.lake.curated,
+        },
     )
 
     @task(trigger_rule="all_done")

@@ -116,10 +116,10 @@ def test_dbt_test_failures_fail_the_gate_naming_each_and_leave_the_consumer_sche
     log, gate = _fail_day2(box, settings, f"quality gate failed for {DAY2}")
     for test in ("accepted_range", "accepted_values", "not_null"):
         assert f"dbt test {test}_orders" in gate, gate
-    # A verdict on the data: one dbt build, the tests' task fails once and is not retried.
+    # A verdict on the data: one dbt build, the orders task (its tests' verdict) fails once, unretried.
     assert "dbt reported fail for model.orders_analytics.orders " in log, log[-3000:]
-    assert _starts(log, "dbt.orders.test") == 1 and _starts(log, "dbt.dbt_producer_watcher") == 1
-    assert not ran(log, "dbt.orders_daily.run")
+    assert _starts(log, "dbt.orders_model_build") == 1 and _starts(log, "dbt.dbt_producer_watcher") == 1
+    assert not ran(log, "dbt.orders_daily_model_build")
     assert not ran(log, "publish")
     assert box.consumer_hashes() == day1
 
@@ -138,7 +138,7 @@ def test_a_dbt_model_error_leaves_the_consumer_schema_as_it_was(box, day1, setti
     log, gate = _fail_day2(box, settings, f"quality gate failed for {DAY2}")
     assert "dbt model orders " in gate and "dbt test" not in gate, gate
     assert "dbt reported error for model.orders_analytics.orders " in log, log[-3000:]
-    assert _starts(log, "dbt.orders.run") == 1, "a SQL error was retried"
+    assert _starts(log, "dbt.orders_model_build") == 1, "a SQL error was retried"
     assert box.consumer_hashes() == day1
 
 

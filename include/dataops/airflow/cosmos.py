@@ -3,7 +3,7 @@
 Shared by every DAG that renders dbt, as astronomer's cosmos-demo shares its configs:
 - the project renders from the manifest `make dbt-manifest` builds, so parsing a DAG never runs dbt;
 - Cosmos's WATCHER mode: one `dbt build` (the producer task) per run, and a sensor task per model
-  and per model's tests showing each node's own state, log and test result;
+  showing that model's own state, log and its tests' verdict (dbt_build_sensor.py);
 - dbt runs from its own venv (`settings.dbt.executable`) as a subprocess;
 - the profile is dbt/profiles.yml's DuckDB target locally, and the warehouse connection mapped by
   Cosmos' RedshiftUserPasswordProfileMapping in the cloud: the settings' `warehouse.type` decides;
@@ -14,6 +14,7 @@ Shared by every DAG that renders dbt, as astronomer's cosmos-demo shares its con
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from airflow.sdk import Context
@@ -30,13 +31,32 @@ PROFILE_NAME = "orders_analytics"
 SENSOR_POKE_SECONDS = 5
 
 
+def dbt_task_group(
+    settings: Settings, dbt_vars: dict[str, str], manifest: Path = DBT_MANIFEST, render: Any = None
+) -> Any:
+    """The `dbt` task group, with Cosmos imported the way that keeps the DAG's parse cheap.
+
+    `manifest` and `render` (default: render_config()) are for the parse benchmark."""
+    from include.dataops.airflow.cosmos_parse import prepare_cosmos
+
+    prepare_cosmos()  # before anything imports Cosmos's operators
+    from cosmos import DbtTaskGroup
+
+    project = project_config(settings, dbt_vars)
+    project.manifest_path = manifest
+    return DbtTaskGroup(
+        group_id="dbt",
+        project_config=project,
+        profile_config=profile_config(settings),
+        execution_config=execution_config(settings),
+        render_config=render or render_config(),
+        operator_args=operator_args(settings),
+    )
+
+
 def project_config(settings: Settings, dbt_vars: dict[str, str]) -> Any:
     from cosmos import ProjectConfig
 
-    from include.dataops.airflow.cosmos_parse import memoise_operator_signatures
-
-    # Before Cosmos builds the group's tasks: over a quarter of its parse time at 1,000 models otherwise.
-    memoise_operator_signatures()
     config = ProjectConfig(
         dbt_project_path=DBT_PROJECT_DIR,
         manifest_path=DBT_MANIFEST,
@@ -108,15 +128,25 @@ def execution_config(settings: Settings) -> Any:
 
 
 def render_config() -> Any:
-    from cosmos import RenderConfig
-    from cosmos.constants import LoadMode, TestBehavior
+    """BUILD, each model rendered as one sensor holding its own state and its tests' verdict.
 
-    # AFTER_EACH: per model a `run` sensor, then a `test` sensor holding its tests' verdict (the
-    # producer's `dbt build` ran them); a failed test fails it and so stops its downstream models.
-    # WATCHER has no BUILD sensor. A test on two models (relationships) counts in both models'
-    # verdicts: Cosmos 1.15.1 aggregates it under each parent, and a detached task for it would
-    # watch a key the producer never writes, rescheduling until the run times out.
-    return RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.AFTER_EACH)
+    The producer's `dbt build` runs the tests; a failed test fails its model's task, which stops
+    that model's downstream models alone (include/dataops/airflow/dbt_build_sensor.py says why not
+    Cosmos's AFTER_EACH test sensors). A test on two models (relationships) counts in both models'
+    verdicts: Cosmos 1.15.1 aggregates it under each parent.
+    """
+    from functools import partial, update_wrapper
+
+    from cosmos import RenderConfig
+    from cosmos.constants import DbtResourceType, LoadMode, TestBehavior
+
+    from include.dataops.airflow.dbt_build_sensor import model_build_task
+
+    config = RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD)
+    # update_wrapper: Cosmos logs the converter's __name__.
+    convert = update_wrapper(partial(model_build_task, render_config=config), model_build_task)
+    config.node_converters = {DbtResourceType.MODEL: convert}
+    return config
 
 
 def operator_args(settings: Settings) -> dict[str, Any]:
@@ -183,13 +213,11 @@ def fail_on_verdict(context: Context, task: Any, node_id: str) -> None:
 
     pull = context["ti"].xcom_pull
     producer = task.producer_task_id
-    message: Any
-    if task.is_test_sensor:
+    status = (pull(task_ids=producer, key=get_status_xcom_key(node_id)) or {}).get("status")
+    message: Any = (pull(task_ids=producer, key=get_dbt_event_xcom_key(node_id)) or {}).get("msg")
+    if status == "success" and getattr(task, "has_tests", False):
         status = pull(task_ids=producer, key=get_tests_status_xcom_key(node_id))
         message = "a test failed"
-    else:
-        status = (pull(task_ids=producer, key=get_status_xcom_key(node_id)) or {}).get("status")
-        message = (pull(task_ids=producer, key=get_dbt_event_xcom_key(node_id)) or {}).get("msg")
     # A later try is a retry or a clear from the UI after a fix: Cosmos then runs dbt for the node.
     if context["ti"].try_number == 1 and status and is_verdict(str(status), message):
         detail = " ".join(str(message).split())  # dbt's message spans lines: the error is one

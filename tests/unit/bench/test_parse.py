@@ -49,11 +49,11 @@ def _template_manifest() -> dict:
     }
 
 
-@pytest.mark.parametrize("mode", ["LOCAL", "WATCHER"])
-def test_expected_tasks_is_what_cosmos_renders(tmp_path, mode):
+@pytest.mark.parametrize("stock", [False, True], ids=["project", "stock-watcher"])
+def test_expected_tasks_is_what_cosmos_renders(tmp_path, stock):
+    """The project's shape (a sensor per model) and Cosmos's own WATCHER shape (`run` and `test`)."""
     from airflow.sdk import DAG
-    from cosmos import DbtTaskGroup
-    from cosmos.constants import ExecutionMode, TestBehavior
+    from cosmos.constants import TestBehavior
 
     from include.dataops.airflow import cosmos as dbt_cosmos
     from include.dataops.settings import load_settings
@@ -62,23 +62,15 @@ def test_expected_tasks_is_what_cosmos_renders(tmp_path, mode):
     real.write_text(json.dumps(_template_manifest()))
     counts = write_manifest(real, tmp_path / "manifest.json", 40)
     assert counts["models"] == counts["tested_models"] == 40 and counts["multi_parent_tests"] > 0
-    settings = load_settings("local")
-    project = dbt_cosmos.project_config(settings, {})
-    project.manifest_path = tmp_path / "manifest.json"
-    execution, render = dbt_cosmos.execution_config(settings), dbt_cosmos.render_config()
-    execution.execution_mode = ExecutionMode[mode]
-    render.test_behavior = TestBehavior.AFTER_EACH if mode == "WATCHER" else TestBehavior.BUILD
-    with DAG(f"bench_{mode.lower()}", schedule=None, start_date=datetime(2026, 1, 1)) as dag:
-        DbtTaskGroup(
-            group_id="dbt",
-            project_config=project,
-            profile_config=dbt_cosmos.profile_config(settings),
-            execution_config=execution,
-            render_config=render,
-        )
+    render = dbt_cosmos.render_config()
+    if stock:
+        render.test_behavior, render.node_converters = TestBehavior.AFTER_EACH, None
+    manifest = tmp_path / "manifest.json"
+    with DAG(f"bench_{stock}", schedule=None, start_date=datetime(2026, 1, 1)) as dag:
+        dbt_cosmos.dbt_task_group(load_settings("local"), {}, manifest=manifest, render=render)
 
     assert len(dag.tasks) == expected_tasks(
-        counts, mode, render.test_behavior.name, render.should_detach_multiple_parents_tests
+        counts, "WATCHER", render.test_behavior.name, render.should_detach_multiple_parents_tests
     )
 
 

@@ -99,7 +99,7 @@ def test_dbt_runs_as_one_watched_build_whose_sensors_reschedule():
 class _TI:
     def __init__(self, xcoms: dict[str, Any], try_number: int = 1) -> None:
         self.xcoms, self.try_number = xcoms, try_number
-        self.task_id = "dbt.orders.run"
+        self.task_id = "dbt.orders_model_build"
 
     def xcom_pull(self, task_ids: str, key: str) -> Any:
         assert task_ids == "dbt.dbt_producer_watcher"
@@ -109,8 +109,8 @@ class _TI:
 class _Sensor:
     producer_task_id = "dbt.dbt_producer_watcher"
 
-    def __init__(self, node_id: str, is_test_sensor: bool = False) -> None:
-        self.model_unique_id, self.is_test_sensor = node_id, is_test_sensor
+    def __init__(self, node_id: str, has_tests: bool = False) -> None:
+        self.model_unique_id, self.has_tests = node_id, has_tests
 
 
 ORDERS = "model.p.orders"
@@ -133,10 +133,13 @@ def test_a_sensor_fails_unretried_on_a_verdict_and_leaves_a_transient_error_to_i
         r": .*clear",
     ):
         dbt_cosmos.fail_on_verdict(_context(_TI(sql_error), _Sensor(ORDERS)), _Sensor(ORDERS), ORDERS)
-    tests = {"model__p__orders_tests_status": "fail"}
-    with pytest.raises(AirflowFailException, match=r"fail for model\.p\.orders"):
-        test_sensor = _Sensor(ORDERS, is_test_sensor=True)
-        dbt_cosmos.fail_on_verdict(_context(_TI(tests), test_sensor), test_sensor, ORDERS)
+    # The model built, a test on it failed: its one sensor carries the tests' verdict.
+    tests = {"model__p__orders_status": {"status": "success"}, "model__p__orders_tests_status": "fail"}
+    tested = _Sensor(ORDERS, has_tests=True)
+    with pytest.raises(AirflowFailException, match=r"fail for model\.p\.orders \(a test failed\)"):
+        dbt_cosmos.fail_on_verdict(_context(_TI(tests), tested), tested, ORDERS)
+    passed = {**tests, "model__p__orders_tests_status": "pass"}
+    dbt_cosmos.fail_on_verdict(_context(_TI(passed), tested), tested, ORDERS)
     locked = {**error, "model__p__orders_dbt_event": {"msg": "IO Error: Could not set lock on file"}}
     for ti in (_TI(locked), _TI(sql_error, try_number=2), _TI({})):
         # Cosmos's sensor goes on: it raises a retryable error, reruns the node, or waits for the build.
@@ -161,6 +164,5 @@ def test_dbt_select_picks_the_producers_build_and_the_sensors_that_run(monkeypat
     selected = {"ti": _TI({}), "params": {"dbt_select": "customers"}}
     dbt_cosmos.prepare_dbt_task({**selected, "task": _Sensor("model.p.customers")})
     dbt_cosmos.prepare_dbt_task({**selected, "task": _Sensor("model.p.stg_customers")})
-    for unbuilt in (_Sensor("model.p.orders"), _Sensor("test.p.unique_orders", is_test_sensor=True)):
-        with pytest.raises(AirflowSkipException, match=r"is not built for dbt_select='customers'"):
-            dbt_cosmos.prepare_dbt_task({**selected, "task": unbuilt})
+    with pytest.raises(AirflowSkipException, match=r"is not built for dbt_select='customers'"):
+        dbt_cosmos.prepare_dbt_task({**selected, "task": _Sensor("model.p.orders", has_tests=True)})
