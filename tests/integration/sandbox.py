@@ -30,6 +30,7 @@ from include.dataops.settings import LOCAL_DIR_VAR, REPO_ROOT, SCOPE_VAR, Settin
 from tooling.local import dags_test_backport as dag_test
 from tooling.local import iam
 from tooling.local.emulator import AIRFLOW_HOME
+from tooling.local.warehouse import create as create_warehouse
 
 DAG_ID = "orders_nightly"
 MARTS = ("orders", "orders_daily", "customers")
@@ -40,6 +41,10 @@ CONSUMER = "analytics"
 @dataclass
 class Sandbox:
     root: Path
+
+    def __post_init__(self) -> None:
+        # Its empty warehouse, as `make bootstrap` makes one: the pipeline never creates it.
+        create_warehouse(self.warehouse)
 
     @property
     def raw(self) -> str:

@@ -28,16 +28,18 @@ def prepare_audit(
     Copied: the incremental marts the run builds, so they start from the published state (none on
     a full refresh, which rebuilds them from all of history), and every mart `dbt_select` leaves
     out, read as published (dbt's --defer, done by the pipeline): the audit schema always holds a
-    whole set of marts for dbt's refs and tests, GX, the gate and publish. Checks come first, so a
-    refusal leaves nothing behind.
+    whole set of marts for dbt's refs and tests, GX, the gate and publish. Checks come first (the
+    warehouse exists), so a refusal leaves nothing behind and dbt never builds into a warehouse it
+    would create.
     """
     conn = settings.warehouse.conn_id
     consumer = settings.warehouse.schema
+    warehouse.require(conn)
     marts = audit.Marts.from_manifest(manifest)
     built = set(marts.names)
     if dbt_select.strip():
         built &= audit.select_models(dbt_select, json.loads(manifest.read_text()))
-    published = tables_in(settings, consumer) if warehouse.exists(conn) else set()
+    published = tables_in(settings, consumer)
     left_out = [name for name in marts.names if name not in built]
     if missing := [name for name in left_out if name not in published]:
         raise audit.AuditError(
