@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from include.dataops import warehouse
-from include.dataops.pipeline import audit
+from include.dataops.pipeline import artifacts, audit
 from include.dataops.settings import Settings
 
 
@@ -29,12 +29,13 @@ def prepare_audit(
     a full refresh, which rebuilds them from all of history), and every mart `dbt_select` leaves
     out, read as published (dbt's --defer, done by the pipeline): the audit schema always holds a
     whole set of marts for dbt's refs and tests, GX, the gate and publish. Checks come first (the
-    warehouse exists), so a refusal leaves nothing behind and dbt never builds into a warehouse it
-    would create.
+    warehouse exists, the artifacts bucket the gate reads dbt's results from answers), so a refusal
+    leaves nothing behind and dbt never builds into a warehouse it would create.
     """
     conn = settings.warehouse.conn_id
     consumer = settings.warehouse.schema
     warehouse.require(conn)
+    artifacts.require_bucket(settings, task="prepare_audit")
     marts = audit.Marts.from_manifest(manifest)
     built = set(marts.names)
     if dbt_select.strip():
