@@ -19,6 +19,12 @@ class ArtifactsError(RuntimeError):
     """The artifacts bucket refused a read or a write; the message says what to do, in one line."""
 
 
+def _reason(err: Exception) -> str:
+    """The S3 error code (NoSuchBucket, AccessDenied), or the client error's kind."""
+    code = getattr(err, "response", {}).get("Error", {}).get("Code")
+    return str(code) if code else type(err).__name__
+
+
 def _fix(bucket: str, task: str) -> str:
     return (
         f"create it (make bootstrap locally, infra/terraform in the cloud), or fix buckets.artifacts "
@@ -27,14 +33,21 @@ def _fix(bucket: str, task: str) -> str:
 
 
 def require_bucket(settings: Settings, task: str) -> None:
-    """Fail unless the artifacts bucket answers (HeadBucket, s3:ListBucket): before anything is built."""
+    """Fail unless the artifacts bucket answers a listing (s3:ListBucket): before anything is built.
+
+    ListObjectsV2 rather than HeadBucket: the same IAM action, and a refusal says why (moto 5.2.5
+    also authorizes HeadBucket as an `s3:HeadBucket` action that does not exist in IAM).
+    """
     from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+    from botocore.exceptions import BotoCoreError, ClientError
 
     bucket = settings.buckets.artifacts
-    if not S3Hook(aws_conn_id=settings.aws_conn_id).check_for_bucket(bucket):
+    try:
+        S3Hook(aws_conn_id=settings.aws_conn_id).get_conn().list_objects_v2(Bucket=bucket, MaxKeys=1)
+    except (BotoCoreError, ClientError) as err:
         raise ArtifactsError(
-            f"artifacts bucket {bucket} does not exist or this role cannot list it: {_fix(bucket, task)}"
-        )
+            f"artifacts bucket {bucket} cannot be listed ({_reason(err)}): {_fix(bucket, task)}"
+        ) from None
 
 
 def put_json(settings: Settings, key: str, payload: dict[str, Any], task: str) -> str:
@@ -48,8 +61,7 @@ def put_json(settings: Settings, key: str, payload: dict[str, Any], task: str) -
             json.dumps(payload, default=str, indent=2), key=key, bucket_name=bucket, replace=True
         )
     except (BotoCoreError, ClientError) as err:
-        reason = err.response["Error"].get("Code", "") if isinstance(err, ClientError) else type(err).__name__
         raise ArtifactsError(
-            f"artifacts bucket {bucket} refused {key} ({reason}): {_fix(bucket, task)}"
+            f"artifacts bucket {bucket} refused {key} ({_reason(err)}): {_fix(bucket, task)}"
         ) from None
     return f"s3://{bucket}/{key}"

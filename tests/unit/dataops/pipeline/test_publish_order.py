@@ -1,6 +1,7 @@
-"""Publish's order against the artifacts bucket: a bucket that refuses writes fails publish before
-the swap, so the consumer schema never holds a day its marker does not record. A real DuckDB file
-and the emulator's S3; the marts are the real dbt manifest's."""
+"""The artifacts bucket before the warehouse: one that does not answer fails prepare_audit before
+dbt builds, one that refuses writes fails publish before the swap, so the consumer schema never
+holds a day its marker does not record. A real DuckDB file and the emulator's S3; the marts are
+the real dbt manifest's."""
 
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ def _consumer(path: Path, marts: tuple[str, ...]) -> dict[str, list[tuple]]:
         return {m: con.execute(f"select * from {CONSUMER}.{m}").fetchall() for m in marts}
 
 
-def test_an_artifacts_bucket_that_refuses_writes_fails_publish_before_the_swap(
+def test_an_unavailable_artifacts_bucket_fails_prepare_audit_and_publish_before_the_swap(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, own_bucket: Settings, aws_endpoint: str
 ) -> None:
     path = tmp_path / "wh.duckdb"
@@ -53,15 +54,20 @@ def test_an_artifacts_bucket_that_refuses_writes_fails_publish_before_the_swap(
         con.execute(f"create schema {CONSUMER}")
         for mart in marts:
             con.execute(f"create table {CONSUMER}.{mart} as select 1 as version")
+    gone = replace(
+        own_bucket, buckets=replace(own_bucket.buckets, artifacts=f"{own_bucket.buckets.artifacts}-gone")
+    )
+    # Before dbt builds: the gate reads dbt's results from that bucket.
+    with pytest.raises(ArtifactsError, match=rf"{gone.buckets.artifacts} cannot be listed \(NoSuchBucket\)"):
+        prepare_audit(gone, AUDIT, RUN_ID, DBT_MANIFEST, full_refresh=True)
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.execute(audit.audit_schemas_sql()).fetchall() == []
     prepare_audit(own_bucket, AUDIT, RUN_ID, DBT_MANIFEST, full_refresh=True)
     with duckdb.connect(str(path)) as con:
         for mart in marts:
             con.execute(f"create or replace table {AUDIT}.{mart} as select 2 as version")
     run = {"run_date": DAY, "audit_schema": AUDIT}
 
-    gone = replace(
-        own_bucket, buckets=replace(own_bucket.buckets, artifacts=f"{own_bucket.buckets.artifacts}-gone")
-    )
     with pytest.raises(
         ArtifactsError, match=rf"artifacts bucket {gone.buckets.artifacts} refused .*NoSuchBucket"
     ):
