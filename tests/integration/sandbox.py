@@ -110,9 +110,14 @@ class Sandbox:
         return {**base, **iam.principal_environment("mwaa_execution", self.iam_log, base)}
 
     def run_dag(
-        self, run_date: str, conf: dict[str, Any] | None = None, skip: str | None = None
+        self,
+        run_date: str,
+        conf: dict[str, Any] | None = None,
+        skip: str | None = None,
+        env: dict[str, str] | None = None,
     ) -> tuple[bool, str]:
-        """`airflow dags test` for one day; `skip` marks matching tasks successful without running.
+        """`airflow dags test` for one day; `skip` marks matching tasks successful without running;
+        `env` replaces the run's environment (a fault injected for this run alone).
 
         Fails first if the run made an AWS call its role's Terraform policy does not allow.
         """
@@ -123,7 +128,12 @@ class Sandbox:
         self.root.mkdir(parents=True, exist_ok=True)
         with log.open("w") as out:
             done = subprocess.run(
-                command, env=self.env(), stdout=out, stderr=subprocess.STDOUT, check=False, cwd=REPO_ROOT
+                command,
+                env=env or self.env(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                check=False,
+                cwd=REPO_ROOT,
             )
         iam.assert_allowed(self.iam_log)
         return done.returncode == 0, log.read_text(errors="replace")
@@ -171,9 +181,11 @@ class Sandbox:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps({"run_date": day, "datasets": counts}))
 
-    def run_from_curated(self, day: str, conf: dict[str, Any] | None = None) -> tuple[bool, str]:
+    def run_from_curated(
+        self, day: str, conf: dict[str, Any] | None = None, env: dict[str, str] | None = None
+    ) -> tuple[bool, str]:
         """Run the DAG for a crafted curated partition: no raw data, no Glue."""
-        return self.run_dag(day, conf, skip="wait_for_raw_partition|glue_transform")
+        return self.run_dag(day, conf, skip="wait_for_raw_partition|glue_transform", env=env)
 
 
 def run_id_of(log: str) -> str:
