@@ -56,6 +56,12 @@ $(LOCAL)/airflow/.migrated: $(VENV)/.installed | $(LOCAL)/env.sh
 	$(WITH_ENV) $(VENV)/bin/airflow db migrate >/dev/null
 	touch $@
 
+# The warehouse file, once: the pipeline never creates one (a run into an empty warehouse would
+# publish one day as all of history), so a file lost later fails the next run until `make warehouse`.
+$(LOCAL)/.warehouse-created: $(VENV)/.installed | $(LOCAL)/env.sh
+	$(WITH_ENV) $(PY) -m tooling.local.warehouse "$$DATAOPS_DUCKDB_PATH" >/dev/null
+	touch $@
+
 # The emulator is (re)started whenever it is not answering; its port lands in .local/env.sh.
 .PHONY: emulator
 emulator: $(VENV)/.installed ## start the local AWS emulator (moto server) and write .local/env.sh
@@ -74,10 +80,15 @@ dbt/target/manifest.json: $(DBT_SOURCES) | $(DBT_VENV)/.installed
 	@$(MAKE) --no-print-directory dbt-manifest
 
 .PHONY: bootstrap
-bootstrap: $(VENV)/.installed $(DBT_VENV)/.installed ## install both venvs, check the locks, start the emulator, migrate the metadata DB, build the dbt manifest
+bootstrap: $(VENV)/.installed $(DBT_VENV)/.installed ## install both venvs, check the locks, start the emulator, migrate the metadata DB, create the warehouse once, build the dbt manifest
 	@$(PY) -m tooling.locks check
 	@$(MAKE) --no-print-directory emulator
-	@$(MAKE) --no-print-directory -s $(LOCAL)/airflow/.migrated dbt/target/manifest.json
+	@$(MAKE) --no-print-directory -s $(LOCAL)/airflow/.migrated $(LOCAL)/.warehouse-created dbt/target/manifest.json
+
+WAREHOUSE ?=
+.PHONY: warehouse
+warehouse: $(VENV)/.installed | $(LOCAL)/env.sh ## create an empty DuckDB warehouse where a run says one is missing (WAREHOUSE=<file>, default the local one)
+	@$(WITH_ENV) $(PY) -m tooling.local.warehouse "$(if $(WAREHOUSE),$(WAREHOUSE),$$DATAOPS_DUCKDB_PATH)"
 
 .PHONY: lock
 lock: | $(UV) ## recompile the lock files from locks/*.in, then bring requirements.txt and startup.sh in step
@@ -242,7 +253,7 @@ dbt-docs: $(DBT_VENV)/.installed | $(LOCAL)/env.sh ## dbt docs into dbt/target/i
 	@$(WITH_ENV) if [ -f "$${DATAOPS_DUCKDB_PATH:-.local/warehouse.duckdb}" ]; then \
 	  $(DBT) docs generate $(DBT_ARGS) --target local; \
 	else \
-	  echo "no local warehouse yet (make run builds it): docs without a catalog"; \
+	  echo "no local warehouse (make warehouse creates an empty one): docs without a catalog"; \
 	  $(DBT) docs generate $(DBT_ARGS) --target local --empty-catalog $(DBT_IN_MEMORY); \
 	fi
 	@echo "dbt/target/index.html"

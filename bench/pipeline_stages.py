@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from include.dataops.settings import REPO_ROOT, Settings, load_settings
+from tooling.local.warehouse import create as create_warehouse
 
 RUN_DATE = date(2026, 11, 23)
 FLOOR_SQL = Path(__file__).resolve().parent / "floor.sql"
@@ -58,6 +59,7 @@ def sandbox_env(root: Path) -> None:
     os.environ["AIRFLOW_CONN_WAREHOUSE"] = json.dumps({"conn_type": "duckdb", "host": str(warehouse)})
     os.environ["DO_NOT_TRACK"] = "1"
     load_settings.cache_clear()
+    create_warehouse(warehouse)  # as make bootstrap does: the pipeline never creates it
 
 
 def dbt_command(command: str, root: Path, settings: Settings, run_date: str, *select: str) -> list[str]:

@@ -51,7 +51,9 @@ task sends an SNS alert to the alerts topic. What each step does, and what to do
 - **prepare_audit**: creates the run's audit schema and copies published marts into it: the
   incremental ones (none on `full_refresh`) and any `dbt_select` leaves out, so the audit schema
   holds a whole set of marts. Consumers never read it. It refuses a `dbt_select` that leaves out
-  a mart never published yet: run once without `dbt_select`.
+  a mart never published yet: run once without `dbt_select`. It fails first, in one line, when the
+  DuckDB warehouse file is missing (restore it, or `make warehouse`; nothing creates it for you)
+  or the artifacts bucket does not answer (create it or fix the grant); then clear it.
 - **dbt**: Cosmos (WATCHER mode) runs one `dbt build` of every model into the audit schema
   (`dbt_producer_watcher`, its log has the failing SQL); per model, `<model>_model_build` shows
   that model's state and its tests' verdict (it fails if the model or one of its tests did), and
@@ -64,8 +66,9 @@ task sends an SNS alert to the alerts topic. What each step does, and what to do
 - **quality_gate**: combines reconciliation, dbt test results and GX, and names every failing
   check in its error and its SNS alert. When it fails nothing is published: the consumer schema
   keeps the last good set, and the audit schema stays for inspection (query it in the warehouse).
-- **publish**: the only writer of the consumer schema: replaces every mart with the audit one and
-  drops the audit schema in one transaction, then writes the marker and the asset event.
+- **publish**: the only writer of the consumer schema: writes its intent to the artifacts bucket,
+  replaces every mart with the audit one and drops the audit schema in one transaction, then
+  writes the marker and the asset event. A bucket that refuses the intent fails it before the swap.
 - **drop_expired_audits**: every run, failed or not, drops failed runs' audit schemas older than
   `quality.audit_retention_days`.
 - **report**: CloudWatch metrics and the SNS summary. The data is already published if it fails.
@@ -82,7 +85,8 @@ task sends an SNS alert to the alerts topic. What each step does, and what to do
   that last night's run published; if it failed, fix it and rerun that day.
 
 Pages (alerts topic) say `Severity: PAGE` and name the entry above to read; notices (the success
-summary) go to the notifications topic.
+summary) go to the notifications topic. A page SNS refuses is in the failed task's log instead:
+`SNS publish to <topic> failed`, then `unsent SNS subject:` and `unsent SNS message:`.
 
 Manual runs: `run_date` (YYYY-MM-DD) reprocesses a day, `full_refresh` rebuilds incremental marts,
 `dbt_select` (e.g. `orders_daily+` or `+customers`) runs only part of the dbt project.

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 SUPPORTED_CONN_TYPES = ("duckdb", "redshift")
-__all__ = ["WarehouseError", "dialect", "engine", "execute", "exists", "query_df", "scalar"]
+__all__ = ["WarehouseError", "dialect", "engine", "execute", "exists", "query_df", "require", "scalar"]
 
 
 class RedshiftSqlEngine:
@@ -73,15 +73,24 @@ def dialect(conn_id: str) -> str:
 
 
 def exists(conn_id: str) -> bool:
-    """False only for a DuckDB warehouse whose file nothing has created yet (a first run)."""
+    """False only for a DuckDB warehouse whose file is missing."""
     return engine(conn_id).exists()
+
+
+def require(conn_id: str) -> None:
+    """Fail, saying how to fix it, unless the warehouse exists. Runs before anything writes (dbt
+    included: dbt-duckdb would create a missing file). A Redshift warehouse always exists here: an
+    unreachable one fails its first query or dbt's connection, a transient error, retried."""
+    found = engine(conn_id)
+    if isinstance(found, DuckDbEngine):
+        found.require()
 
 
 def execute(statements: list[str], conn_id: str) -> None:
     """Run `statements` in one transaction: all of them take effect, or (on any error) none does.
 
     DuckDB's DDL is transactional; on Redshift every statement we send (CREATE/DROP SCHEMA and
-    TABLE, INSERT) may run in a transaction block. A new DuckDB file is created if needed.
+    TABLE, INSERT) may run in a transaction block. A missing DuckDB file is an error, never created.
     """
     engine(conn_id).execute(statements)
 

@@ -30,6 +30,15 @@ class WarehouseError(RuntimeError):
     """The warehouse cannot be reached or queried; the message says what to fix, in one line."""
 
 
+def missing_warehouse_message(path: str) -> str:
+    """What to say when the DuckDB file is gone: the pipeline never creates one (DuckDB and dbt-duckdb
+    would, silently, and a run would then build into an empty warehouse); tooling does, once."""
+    return (
+        f"DuckDB warehouse {path or '(empty host)'} does not exist: restore it, or create an empty "
+        f"one with `make warehouse WAREHOUSE={path}` (the next run rebuilds the marts from the curated zone)."
+    )
+
+
 class Engine(Protocol):
     dialect: str  # "duckdb" or "redshift": which SQL to write
 
@@ -40,7 +49,7 @@ class Engine(Protocol):
 
 
 class DuckDbEngine:
-    """A DuckDB file: reads open it read-only; `execute` creates it when needed."""
+    """A DuckDB file that must exist: reads open it read-only, `execute` writes; neither creates it."""
 
     dialect = "duckdb"
 
@@ -49,6 +58,15 @@ class DuckDbEngine:
 
     def exists(self) -> bool:
         return bool(self.path) and Path(self.path).is_file()
+
+    def require(self) -> None:
+        """Fail, saying how to fix it, unless the file exists."""
+        if not self.path:
+            raise WarehouseError(
+                "the DuckDB warehouse has an empty path: set the connection's host to the file."
+            )
+        if not self.exists():
+            raise WarehouseError(missing_warehouse_message(self.path))
 
     def scalar(self, sql: str, parameters: Sequence[Any] | None = None) -> Any:
         row = self._read(lambda con: con.execute(sql, list(parameters or [])).fetchone())
@@ -61,11 +79,7 @@ class DuckDbEngine:
         """All statements take effect, or (on any error) none does: DuckDB's DDL is transactional."""
         import duckdb
 
-        if not self.path:
-            raise WarehouseError(
-                "the DuckDB warehouse has an empty path: set the connection's host to the file."
-            )
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self.require()
         with duckdb.connect(self.path) as con:
             con.begin()
             for statement in statements:
@@ -82,11 +96,7 @@ class DuckDbEngine:
     def _read(self, call: Callable[[Any], Any]) -> Any:
         import duckdb
 
-        if not self.exists():
-            raise WarehouseError(
-                f"DuckDB warehouse file {self.path or '(empty host)'} does not exist: "
-                "run dbt first (make run), or fix the connection's host."
-            )
+        self.require()
         try:
             with duckdb.connect(self.path, read_only=True) as con:
                 return call(con)

@@ -30,6 +30,7 @@ from include.dataops.settings import LOCAL_DIR_VAR, REPO_ROOT, SCOPE_VAR, Settin
 from tooling.local import dags_test_backport as dag_test
 from tooling.local import iam
 from tooling.local.emulator import AIRFLOW_HOME
+from tooling.local.warehouse import create as create_warehouse
 
 DAG_ID = "orders_nightly"
 MARTS = ("orders", "orders_daily", "customers")
@@ -40,6 +41,10 @@ CONSUMER = "analytics"
 @dataclass
 class Sandbox:
     root: Path
+
+    def __post_init__(self) -> None:
+        # Its empty warehouse, as `make bootstrap` makes one: the pipeline never creates it.
+        create_warehouse(self.warehouse)
 
     @property
     def raw(self) -> str:
@@ -105,9 +110,14 @@ class Sandbox:
         return {**base, **iam.principal_environment("mwaa_execution", self.iam_log, base)}
 
     def run_dag(
-        self, run_date: str, conf: dict[str, Any] | None = None, skip: str | None = None
+        self,
+        run_date: str,
+        conf: dict[str, Any] | None = None,
+        skip: str | None = None,
+        env: dict[str, str] | None = None,
     ) -> tuple[bool, str]:
-        """`airflow dags test` for one day; `skip` marks matching tasks successful without running.
+        """`airflow dags test` for one day; `skip` marks matching tasks successful without running;
+        `env` replaces the run's environment (a fault injected for this run alone).
 
         Fails first if the run made an AWS call its role's Terraform policy does not allow.
         """
@@ -118,7 +128,12 @@ class Sandbox:
         self.root.mkdir(parents=True, exist_ok=True)
         with log.open("w") as out:
             done = subprocess.run(
-                command, env=self.env(), stdout=out, stderr=subprocess.STDOUT, check=False, cwd=REPO_ROOT
+                command,
+                env=env or self.env(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                check=False,
+                cwd=REPO_ROOT,
             )
         iam.assert_allowed(self.iam_log)
         return done.returncode == 0, log.read_text(errors="replace")
@@ -166,9 +181,11 @@ class Sandbox:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps({"run_date": day, "datasets": counts}))
 
-    def run_from_curated(self, day: str, conf: dict[str, Any] | None = None) -> tuple[bool, str]:
+    def run_from_curated(
+        self, day: str, conf: dict[str, Any] | None = None, env: dict[str, str] | None = None
+    ) -> tuple[bool, str]:
         """Run the DAG for a crafted curated partition: no raw data, no Glue."""
-        return self.run_dag(day, conf, skip="wait_for_raw_partition|glue_transform")
+        return self.run_dag(day, conf, skip="wait_for_raw_partition|glue_transform", env=env)
 
 
 def run_id_of(log: str) -> str:

@@ -1,16 +1,23 @@
-"""The fault matrix, end to end: faults outside the data, each injected into a real run.
+"""The fault matrix, end to end: faults outside the data, each injected into a real run of day 2.
 
 For each: the run fails and its log says why in one line, the consumer schema's content hash is
-what it was before the run, an alert is sent where the process lives to send one, and a rerun
-once the fault is gone gives the consumer schema of a clean run. One sandbox and one baseline
-day (published), then day 2 under each fault in turn; no Glue (a crafted curated zone). The
-clean-run reference is a full dbt build of the same two curated days in a throwaway warehouse,
-not another DAG run. Each fault is injected at the cheapest point: before the first task that
-needs the faulty part, so each failing run stops early. The README's fault table matches.
+what it was before the run, and an alert is sent, or, where SNS is what failed, the failure and
+the unsent payload are in the task log. One sandbox, one baseline day (published), no Glue (a
+crafted curated zone); each fault is injected for one run at the cheapest point, so each failing
+run stops at the first task that needs the faulty part.
+
+The faults run as a sequence, in file order on one pytest-xdist worker (the module is one
+loadscope group), and ONE rerun at the end proves the rerun promise for all of them: each
+failing run starts from what the previous one left (a held lock released, a warehouse moved
+back, an audit schema a killed dbt left half-built), the consumer hash is checked unchanged
+after each, so the last state holds every fault's leftovers, and a rerun from it must give the
+consumer schema of a clean run. The clean-run reference is a dbt run of the same two curated
+days in a throwaway warehouse, not another DAG run. The README's fault table matches.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -22,9 +29,11 @@ import duckdb
 import pytest
 
 from include.dataops.pipeline.dbt_artifacts import PRODUCER_TASK_ID
+from include.dataops.settings import SCOPE_VAR
 from tests.integration.sandbox import CONSUMER, MARTS, Sandbox, ran
 from tooling.dbt.fixtures import DAYS, dbt_command, write_curated
 from tooling.local import dags_test_backport as dag_test
+from tooling.local.emulator import with_services_down
 from tooling.local.topic_capture import TopicCapture
 
 pytestmark = pytest.mark.e2e
@@ -60,6 +69,26 @@ def clean_run(box: Sandbox, tmp_path_factory) -> dict[str, str]:
     return {table: reference.content_hash(table) for table in MARTS}
 
 
+def _fail_day2(box: Sandbox, settings, subject: str, env: dict[str, str] | None = None) -> str:
+    """Run day 2, which must fail and page `subject`; returns the run's log."""
+    with TopicCapture(settings, settings.alerts_topic_arn) as alerts:
+        ok, log = box.run_from_curated(DAY2, env=env)
+        pages = alerts.wait_for(1, timeout_seconds=10, subject_contains=subject)
+    assert not ok, log[-3000:]
+    assert pages, log[-3000:]
+    return log
+
+
+def _lines(log: str, text: str) -> list[str]:
+    return [line for line in log.splitlines() if text in line]
+
+
+def _logged_json(log: str, label: str) -> list[str]:
+    """The JSON string after `label` on each log line holding it (the log formatter appends fields)."""
+    decode = json.JSONDecoder().raw_decode
+    return [decode(line.split(label, 1)[1])[0] for line in _lines(log, label)]
+
+
 def _held_lock(path: Path) -> subprocess.Popen[str]:
     """Another writer: a process holding the DuckDB file open read-write (DuckDB's own file lock)."""
     holder = subprocess.Popen(
@@ -77,32 +106,95 @@ def _held_lock(path: Path) -> subprocess.Popen[str]:
     return holder
 
 
-def test_a_locked_warehouse_fails_the_run_at_prepare_audit_alerts_and_a_rerun_publishes(
-    box, clean_run, settings
-):
+def test_a_locked_warehouse_fails_the_run_at_prepare_audit_and_alerts(box, settings):
     before = box.consumer_hashes()
     holder = _held_lock(box.warehouse)
     try:
-        with TopicCapture(settings, settings.alerts_topic_arn) as alerts:
-            ok, log = box.run_from_curated(DAY2)
-            pages = alerts.wait_for(1, timeout_seconds=10, subject_contains="failed: prepare_audit")
+        log = _fail_day2(box, settings, "failed: prepare_audit")
     finally:
         holder.kill()
         holder.wait()
-    assert not ok
-    lock_lines = [line for line in log.splitlines() if "Could not set lock on file" in line]
+    lock_lines = _lines(log, "Could not set lock on file")
     assert lock_lines and str(box.warehouse) in lock_lines[0], log[-3000:]
-    assert pages, log[-3000:]
     assert not ran(log, "publish") and not ran(log, f"dbt.{PRODUCER_TASK_ID}")
     assert box.consumer_hashes() == before
 
-    ok, log = box.run_from_curated(DAY2)
-    assert ok, log[-3000:]
-    assert box.consumer_hashes() == clean_run
+
+def test_a_missing_warehouse_fails_the_run_before_dbt_creates_nothing_and_alerts(box, settings):
+    """The file moved away: DuckDB (and dbt-duckdb) would create an empty one and the run would
+    publish day 2 as all of history; the pipeline refuses instead, and creates nothing."""
+    before = box.consumer_hashes()
+    moved = box.root / "moved-away.duckdb"
+    box.warehouse.rename(moved)
+    try:
+        log = _fail_day2(box, settings, "failed: prepare_audit")
+        assert not box.warehouse.exists(), "the run created a warehouse"
+    finally:
+        moved.rename(box.warehouse)
+    missing = (
+        f"DuckDB warehouse {box.warehouse} does not exist: restore it, or create an empty one with "
+        f"`make warehouse WAREHOUSE={box.warehouse}`"
+    )
+    assert _lines(log, missing), log[-3000:]
+    assert not ran(log, f"dbt.{PRODUCER_TASK_ID}") and not ran(log, "publish")
+    assert box.consumer_hashes() == before
 
 
-def test_a_task_killed_mid_dbt_leaves_the_consumer_schema_and_a_rerun_publishes(box, clean_run):
-    """SIGKILL to the process running the tasks, as a lost worker, once dbt has started building."""
+def test_a_missing_artifacts_bucket_fails_the_run_before_dbt_and_alerts(box, settings):
+    """The run's artifacts bucket is one that does not exist (its scope renamed for this run).
+
+    Order: prepare_audit checks the bucket before dbt builds, since the gate reads dbt's results
+    from it; publish writes its intent there before the swap and the marker after, so a bucket
+    that fails is found before the consumer schema changes (the swap's side is a unit test:
+    tests/unit/dataops/pipeline/test_publish_order.py).
+    """
+    before = box.consumer_hashes()
+    gone = f"{box.scope}gone"
+    log = _fail_day2(box, settings, "failed: prepare_audit", env={**box.env(), SCOPE_VAR: gone})
+    bucket = box.settings.buckets.artifacts.replace(box.scope, gone)
+    cannot = f"artifacts bucket {bucket} cannot be listed (NoSuchBucket): create it"
+    assert _lines(log, cannot), log[-3000:]
+    assert not ran(log, f"dbt.{PRODUCER_TASK_ID}") and not ran(log, "publish")
+    assert box.consumer_hashes() == before
+
+
+def test_with_sns_down_a_failed_run_still_fails_for_its_reason_and_logs_each_unsent_page(box, settings):
+    """SNS unreachable for this run only (its endpoint a closed port; the shared emulator stays up
+    for the other workers), and a reconcile failure, so pages are due: reconcile's callback page
+    and the gate's. The run fails for reconcile's reason, the gate's verdict is not replaced by
+    the SNS error (so not retried), and each page's error, subject and message are a log line."""
+    before = box.consumer_hashes()
+    box.write_manifest(DAY2, lost=1)
+    try:
+        ok, log = box.run_from_curated(DAY2, env=with_services_down(box.env(), "sns"))
+    finally:
+        box.write_manifest(DAY2)
+    assert not ok
+    assert _lines(log, f"reconciliation failed for {DAY2}: "), log[-3000:]
+    assert log.count("[DAG TEST] starting task_id=quality_gate ") == 1, "the gate was retried"
+    failures = _lines(log, f"SNS publish to {settings.alerts_topic_arn} failed, message not sent: ")
+    assert len(failures) == 2 and all("Could not connect to the endpoint URL" in f for f in failures), log[
+        -3000:
+    ]
+    subjects = _logged_json(log, "unsent SNS subject: ")
+    assert subjects == [
+        "[PAGE] [orders_nightly] task failed: reconcile",
+        f"[PAGE] [local] quality gate failed for {DAY2}",
+    ]
+    messages = _logged_json(log, "unsent SNS message: ")
+    assert all(m.startswith("Severity: PAGE\n") for m in messages), messages
+    assert "What broke: task reconcile of orders_nightly failed" in messages[0], messages
+    assert "reconciliation orders.balance: orders: read " in messages[1], messages
+    assert not ran(log, "prepare_audit")
+    assert box.consumer_hashes() == before
+
+
+def test_a_task_killed_mid_dbt_leaves_the_consumer_schema(box):
+    """SIGKILL to the process running the tasks, as a lost worker, once dbt has started building.
+
+    Nothing pages here: `airflow dags test` dies with its task; on MWAA the scheduler's heartbeat
+    timeout fails the task and its failure callback pages (not proven here, see the README).
+    """
     before = box.consumer_hashes()
     command = dag_test.command(
         "orders_nightly",
@@ -123,10 +215,11 @@ def test_a_task_killed_mid_dbt_leaves_the_consumer_schema_and_a_rerun_publishes(
         time.sleep(1)
     os.killpg(worker.pid, signal.SIGKILL)
     assert worker.wait() == -signal.SIGKILL
-    log = log_path.read_text(errors="replace")
-    assert not ran(log, "publish")
+    assert not ran(log_path.read_text(errors="replace"), "publish")
     assert box.consumer_hashes() == before
 
+
+def test_a_rerun_after_every_fault_cleared_publishes_what_a_clean_run_does(box, clean_run):
     ok, log = box.run_from_curated(DAY2)
     assert ok, log[-3000:]
     assert box.consumer_hashes() == clean_run

@@ -56,6 +56,16 @@ def port_is_free(port: int) -> bool:
     return True
 
 
+def with_services_down(environment: dict[str, str], *services: str) -> dict[str, str]:
+    """`environment` with these AWS services unreachable through aws_default, the rest of the shared
+    emulator untouched: each service's endpoint (the amazon provider's extra.service_config) is a
+    port nothing listens on, and botocore tries once (AWS_MAX_ATTEMPTS) instead of for 13 s."""
+    conn = json.loads(environment["AIRFLOW_CONN_AWS_DEFAULT"])
+    closed = {name: {"endpoint_url": f"http://127.0.0.1:{free_port()}"} for name in services}
+    conn["extra"] = {**conn.get("extra", {}), "service_config": closed}
+    return {**environment, "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(conn), "AWS_MAX_ATTEMPTS": "1"}
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -174,8 +174,9 @@ def operator_args(settings: Settings) -> dict[str, Any]:
 
 
 def prepare_dbt_task(context: Context) -> None:
-    """Before each dbt task: the producer builds the run's `dbt_select`; a sensor whose node that
-    selection leaves out is skipped, and one whose node dbt already failed on data fails unretried.
+    """Before each dbt task: the producer checks the warehouse exists and builds the run's
+    `dbt_select`; a sensor whose node that selection leaves out is skipped, and one whose node dbt
+    already failed on data fails unretried.
     """
     from airflow.sdk.exceptions import AirflowSkipException
 
@@ -188,6 +189,11 @@ def prepare_dbt_task(context: Context) -> None:
     # leaves out): what the producer builds, so the selected models' refs resolve in the audit schema.
     build = audit.models_to_build(audit.select_models(selector, manifest), manifest) if selector else set()
     if context["ti"].task_id.endswith(PRODUCER_TASK_ID):
+        from include.dataops import warehouse
+        from include.dataops.settings import load_settings
+
+        # dbt-duckdb creates a missing file: a run cleared from here must not build into an empty one.
+        warehouse.require(load_settings().warehouse.conn_id)
         task.select = " ".join(sorted(build)) or None  # type: ignore[union-attr]
         return
     node_id = getattr(task, "model_unique_id", None)

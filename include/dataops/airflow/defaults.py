@@ -57,18 +57,27 @@ def _page(context: Context, subject: str, message: str) -> None:
     """Render and send a page through the amazon provider's SnsNotifier.
 
     Built when a task fails, not at parse time: importing the provider costs every DAG file a
-    few tenths of a second.
+    few tenths of a second. Rendered first (a template error is a bug: it raises), then sent: a
+    page SNS refuses is logged with its payload and swallowed, since the task's own failure is
+    what the run reports.
     """
     from airflow.providers.amazon.aws.notifications.sns import SnsNotifier
 
+    from include.dataops.observability.notify import log_unsent
+
     settings = load_settings()
-    SnsNotifier(
+    notifier = SnsNotifier(
         aws_conn_id=settings.aws_conn_id,
         region_name=settings.aws_region,
         target_arn=settings.alerts_topic_arn,
         subject=subject,
         message=message,
-    )(context)
+    )
+    notifier.render_template_fields(context)
+    try:
+        notifier.notify(context)
+    except Exception as err:
+        log_unsent(settings.alerts_topic_arn, notifier.subject, notifier.message, err)
 
 
 def record_stage_duration(context: Context) -> None:

@@ -9,6 +9,8 @@ callbacks use its SnsNotifier with the same header, include/dataops/airflow/defa
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +20,7 @@ from include.dataops.settings import Settings, load_settings
 SUBJECT_LIMIT = 100  # SNS rejects longer subjects
 PAGE, NOTICE = "PAGE", "NOTICE"
 RUNBOOK_DAG = "orders_nightly"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -184,11 +187,24 @@ def report_run(
     return summary
 
 
+def log_unsent(topic_arn: str, subject: str | None, message: str | None, error: BaseException) -> None:
+    """A message SNS did not take: the error, then the payload that was due, one line each (JSON
+    strings), so the task log holds what on-call would have read."""
+    reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+    log.error("SNS publish to %s failed, message not sent: %s", topic_arn, reason)
+    log.error("unsent SNS subject: %s", json.dumps(subject))
+    log.error("unsent SNS message: %s", json.dumps(message))
+
+
 def _publish(settings: Settings, topic_arn: str, subject: str, message: str) -> str:
     from airflow.providers.amazon.aws.hooks.sns import SnsHook
 
     hook = SnsHook(aws_conn_id=settings.aws_conn_id, region_name=settings.aws_region)
-    response = hook.publish_to_target(target_arn=topic_arn, message=message, subject=_subject(subject))
+    try:
+        response = hook.publish_to_target(target_arn=topic_arn, message=message, subject=_subject(subject))
+    except Exception as err:
+        log_unsent(topic_arn, _subject(subject), message, err)
+        raise
     return response["MessageId"]
 
 

@@ -7,7 +7,6 @@ The DAG file (dags/orders_nightly.py) holds only the wiring.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import re
 from datetime import UTC, date, datetime, timedelta
@@ -129,17 +128,19 @@ def publish(settings: Settings, run: dict[str, str], gate: dict[str, Any], run_i
     """Move the run's marts into the consumer schema (one transaction), then write the marker.
 
     The marker (the key downstream DAGs and people look for) names the marts and the run, so a
-    reader can tell which run's tables the consumer schema holds.
+    reader can tell which run's tables the consumer schema holds. Its intent is written first, the
+    same PutObject on the same bucket: an artifacts bucket that refuses writes fails publish before
+    the swap, so the consumer never holds a day the marker does not record (artifacts.py).
     """
     from include.dataops.airflow.cosmos import DBT_MANIFEST
+    from include.dataops.pipeline import artifacts
     from include.dataops.pipeline.publish import publish_audit
 
+    key = f"{PUBLISHED_PREFIX}/dt={run['run_date']}"
+    record = {"run_date": run["run_date"], "run_id": run_id, "gate": gate}
+    artifacts.put_json(settings, f"{key}.publishing.json", record, task="publish")
     marts = publish_audit(settings, run["audit_schema"], DBT_MANIFEST)
-    return _put_json(
-        settings,
-        f"{PUBLISHED_PREFIX}/dt={run['run_date']}.json",
-        {"run_date": run["run_date"], "run_id": run_id, "marts": marts, "gate": gate},
-    )
+    return artifacts.put_json(settings, f"{key}.json", {**record, "marts": marts}, task="publish")
 
 
 def quality_gate(run_date: str, dag_id: str, run_id: str, run_started: datetime) -> dict[str, Any]:
@@ -187,7 +188,7 @@ def report(run_date: str, dag_id: str, run_id: str, gate: dict[str, Any]) -> dic
     from include.dataops.observability import lineage, run_record
     from include.dataops.observability.notify import report_run
     from include.dataops.observability.report import store as health_report
-    from include.dataops.pipeline import dbt_artifacts
+    from include.dataops.pipeline import artifacts, dbt_artifacts
     from include.dataops.pipeline.dbt_results import load_run_results
 
     settings = load_settings()
@@ -206,7 +207,7 @@ def report(run_date: str, dag_id: str, run_id: str, gate: dict[str, Any]) -> dic
         stage_durations={s["stage"]: s["seconds"] for s in stages if s["seconds"] is not None},
         docs={"health_report": health_report.report_uri(settings)},
     )
-    _put_json(settings, f"{RUNS_PREFIX}/dt={run_date}/summary.json", summary)
+    artifacts.put_json(settings, f"{RUNS_PREFIX}/dt={run_date}/summary.json", summary, task="report")
     freshness_hours, freshness_slas = run_record.freshness(settings)
     record = run_record.build_record(
         summary,
@@ -222,15 +223,3 @@ def report(run_date: str, dag_id: str, run_id: str, gate: dict[str, Any]) -> dic
     marts = Marts.from_manifest(dbt_artifacts.DBT_MANIFEST).names
     lineage.emit_run_links(settings, audit_schema_name(run_date, run_id), marts)
     return summary
-
-
-def _put_json(settings: Settings, key: str, payload: dict[str, Any]) -> str:
-    from airflow.providers.amazon.aws.hooks.s3 import S3Hook
-
-    S3Hook(aws_conn_id=settings.aws_conn_id).load_string(
-        json.dumps(payload, default=str, indent=2),
-        key=key,
-        bucket_name=settings.buckets.artifacts,
-        replace=True,
-    )
-    return f"s3://{settings.buckets.artifacts}/{key}"

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from include.dataops import warehouse
-from include.dataops.pipeline import audit
+from include.dataops.pipeline import artifacts, audit
 from include.dataops.settings import Settings
 
 
@@ -28,16 +28,19 @@ def prepare_audit(
     Copied: the incremental marts the run builds, so they start from the published state (none on
     a full refresh, which rebuilds them from all of history), and every mart `dbt_select` leaves
     out, read as published (dbt's --defer, done by the pipeline): the audit schema always holds a
-    whole set of marts for dbt's refs and tests, GX, the gate and publish. Checks come first, so a
-    refusal leaves nothing behind.
+    whole set of marts for dbt's refs and tests, GX, the gate and publish. Checks come first (the
+    warehouse exists, the artifacts bucket the gate reads dbt's results from answers), so a refusal
+    leaves nothing behind and dbt never builds into a warehouse it would create.
     """
     conn = settings.warehouse.conn_id
     consumer = settings.warehouse.schema
+    warehouse.require(conn)
+    artifacts.require_bucket(settings, task="prepare_audit")
     marts = audit.Marts.from_manifest(manifest)
     built = set(marts.names)
     if dbt_select.strip():
         built &= audit.select_models(dbt_select, json.loads(manifest.read_text()))
-    published = tables_in(settings, consumer) if warehouse.exists(conn) else set()
+    published = tables_in(settings, consumer)
     left_out = [name for name in marts.names if name not in built]
     if missing := [name for name in left_out if name not in published]:
         raise audit.AuditError(

@@ -9,6 +9,7 @@ task failure callback records a verdict without paging again, include/dataops/ai
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -111,9 +112,13 @@ def run_quality_gate(
         if alert:
             from include.dataops.observability.notify import send_alert
 
-            send_alert(
-                settings, f"[{settings.environment}] quality gate failed for {run_date}", outcome.message()
-            )
+            # An SNS outage must not hide the verdict: notify logged the error and the payload.
+            with contextlib.suppress(Exception):
+                send_alert(
+                    settings,
+                    f"[{settings.environment}] quality gate failed for {run_date}",
+                    outcome.message(),
+                )
         raise QualityGateError(outcome.message())
     return outcome.summary()
 

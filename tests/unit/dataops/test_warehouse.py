@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -45,12 +46,25 @@ def test_duckdb_is_opened_read_only(duckdb_conn: str) -> None:
         query_df("create table analytics.x as select 1", duckdb_conn)
 
 
-def test_missing_file_says_run_dbt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    missing = tmp_path / "none.duckdb"
+def test_a_missing_file_is_refused_by_reads_and_writes_and_never_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB creates a file on connect: a run would build into an empty warehouse. Tooling creates it."""
+    missing = tmp_path / "gone" / "none.duckdb"
     monkeypatch.setenv("AIRFLOW_CONN_NOFILE", json.dumps({"conn_type": "duckdb", "host": str(missing)}))
-    with pytest.raises(WarehouseError, match=r"does not exist: run dbt first"):
-        query_df("select 1", "nofile")
-    assert not missing.exists()
+    fix = re.escape(
+        f"{missing} does not exist: restore it, or create an empty one with "
+        f"`make warehouse WAREHOUSE={missing}`"
+    )
+    for call in (
+        lambda: query_df("select 1", "nofile"),
+        lambda: warehouse.execute(["create schema x"], "nofile"),
+        lambda: warehouse.require("nofile"),
+    ):
+        with pytest.raises(WarehouseError, match=fix) as info:
+            call()
+        assert "\n" not in str(info.value)
+    assert not missing.parent.exists()
 
 
 def test_bad_sql_is_one_line(duckdb_conn: str) -> None:

@@ -146,18 +146,40 @@ def test_a_sensor_fails_unretried_on_a_verdict_and_leaves_a_transient_error_to_i
         dbt_cosmos.fail_on_verdict(_context(ti, _Sensor(ORDERS)), _Sensor(ORDERS), ORDERS)
 
 
+def _producer(monkeypatch, tmp_path, exists: bool) -> tuple[Any, Any]:
+    """The producer task and its task instance, the warehouse connection at a file in tmp_path."""
+    import duckdb
+
+    path = tmp_path / "wh.duckdb"
+    if exists:
+        duckdb.connect(str(path)).close()
+    conn = load_settings().warehouse.conn_id.upper()
+    monkeypatch.setenv(f"AIRFLOW_CONN_{conn}", json.dumps({"conn_type": "duckdb", "host": str(path)}))
+
+    class Producer:
+        select = None
+
+    ti = _TI({})
+    ti.task_id = f"dbt.{dbt_artifacts.PRODUCER_TASK_ID}"
+    return Producer(), ti
+
+
+def test_the_producer_refuses_a_missing_warehouse_before_dbt_creates_one(monkeypatch, tmp_path):
+    from include.dataops.warehouse import WarehouseError
+
+    producer, ti = _producer(monkeypatch, tmp_path, exists=False)
+    with pytest.raises(WarehouseError, match=r"wh.duckdb does not exist: restore it, or create an empty one"):
+        dbt_cosmos.prepare_dbt_task({"ti": ti, "task": producer, "params": {"dbt_select": None}})
+    assert not (tmp_path / "wh.duckdb").exists()
+
+
 def test_dbt_select_picks_the_producers_build_and_the_sensors_that_run(monkeypatch, tmp_path):
     from airflow.sdk.exceptions import AirflowSkipException
 
     manifest = tmp_path / "manifest.json"
     manifest.write_text(json.dumps(MANIFEST))
     monkeypatch.setattr(dbt_cosmos, "DBT_MANIFEST", manifest)
-
-    class Producer:
-        select = None
-
-    producer, ti = Producer(), _TI({})
-    ti.task_id = "dbt.dbt_producer_watcher"
+    producer, ti = _producer(monkeypatch, tmp_path, exists=True)
     dbt_cosmos.prepare_dbt_task({"ti": ti, "task": producer, "params": {"dbt_select": " customers "}})
     # The selected mart and the views it reads; orders, a mart it reads, is copied in as published.
     assert producer.select == "customers stg_customers"

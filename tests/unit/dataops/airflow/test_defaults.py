@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import os
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
@@ -20,6 +23,7 @@ from include.dataops.airflow.defaults import (
 )
 from include.dataops.observability import run_history
 from include.dataops.observability.metrics import cloudwatch_client
+from tooling.local.emulator import with_services_down
 from tooling.local.topic_capture import TopicCapture
 
 
@@ -97,3 +101,26 @@ def test_a_failed_gate_pages_once_and_any_other_failed_task_pages_from_its_callb
         (run_history.GATE_FAILED, "quality_gate"),
         (run_history.RUN_FAILED, "reconcile"),
     ]
+
+
+def test_with_sns_down_a_failed_task_still_fails_and_its_page_is_in_the_log(
+    settings, aws_endpoint, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+):
+    """The callback never raises for SNS (the task's own failure is what the run reports): it logs
+    the SNS error, then the rendered subject and message, one line each."""
+    for name, value in with_services_down(dict(os.environ), "sns").items():
+        monkeypatch.setenv(name, value)
+    run_id = f"test_{datetime.now(UTC):%H%M%S%f}"
+    ti = SimpleNamespace(
+        task_id="reconcile", dag_id="orders_nightly", run_id=run_id, try_number=1, log_url=""
+    )
+    context = {"ti": ti, "dag": DAG("orders_nightly", schedule=None), "run_id": run_id}
+    with caplog.at_level(logging.ERROR):
+        notify_failure({**context, "exception": RuntimeError("S3 unreachable")})
+    logged = [r.getMessage() for r in caplog.records]
+    assert any(line.startswith(f"SNS publish to {settings.alerts_topic_arn} failed") for line in logged), (
+        logged
+    )
+    assert 'unsent SNS subject: "[PAGE] [orders_nightly] task failed: reconcile"' in logged
+    message = next(line for line in logged if line.startswith("unsent SNS message: "))
+    assert "S3 unreachable" in json.loads(message.removeprefix("unsent SNS message: "))

@@ -116,20 +116,29 @@ def test_prepare_refuses_a_dbt_select_that_leaves_out_an_unpublished_mart(
     tmp_path: Path, monkeypatch, settings: Settings
 ) -> None:
     path = tmp_path / "wh.duckdb"
+    duckdb.connect(str(path)).close()
     monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE", json.dumps({"conn_type": "duckdb", "host": str(path)}))
     (tmp_path / "m.json").write_text(json.dumps(MANIFEST))
     with pytest.raises(audit.AuditError, match=r"leaves out orders, orders_daily, which analytics does not"):
         prepare_audit(settings, "audit_1", "run-1", tmp_path / "m.json", dbt_select="customers")
-    assert not path.exists()
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.execute(audit.audit_schemas_sql()).fetchall() == []
 
 
-def test_prepare_on_a_new_warehouse_seeds_nothing(tmp_path: Path, monkeypatch, settings: Settings) -> None:
+def test_prepare_refuses_a_missing_warehouse_and_seeds_nothing_in_an_empty_one(
+    tmp_path: Path, monkeypatch, settings: Settings
+) -> None:
+    """The pipeline never creates the warehouse file (tooling does): a missing one is an error."""
     path = tmp_path / "new" / "wh.duckdb"
     monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE", json.dumps({"conn_type": "duckdb", "host": str(path)}))
     (tmp_path / "m.json").write_text(json.dumps(MANIFEST))
     assert drop_expired_audits(settings) == []
+    with pytest.raises(warehouse.WarehouseError, match=rf"{path} does not exist: restore it, or create"):
+        prepare_audit(settings, "audit_1", "run-1", tmp_path / "m.json")
+    assert not path.exists() and not path.parent.exists()
+    path.parent.mkdir()
+    duckdb.connect(str(path)).close()
     assert prepare_audit(settings, "audit_1", "run-1", tmp_path / "m.json") == []
-    assert path.is_file()
 
 
 def test_publish_moves_every_mart_and_drops_the_audit_schema(wh) -> None:

@@ -122,3 +122,20 @@ def test_a_failed_test_or_sql_error_is_a_verdict_and_a_busy_warehouse_or_s3_is_n
     status: str, message: str | None, verdict: bool
 ) -> None:
     assert is_verdict(status, message) is verdict
+
+
+def test_a_refused_redshift_connection_is_transient_and_retried() -> None:
+    """The cloud's missing warehouse: Redshift refusing the connection. dbt-redshift reports the
+    error redshift_connector raises; here a real one, from a port nothing listens on."""
+    import socket
+
+    import redshift_connector
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(redshift_connector.InterfaceError) as refused:
+        redshift_connector.connect(
+            host="127.0.0.1", port=port, database="dev", user="u", password="p", timeout=5
+        )
+    assert not is_verdict("error", f"Database Error\n  {refused.value}")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, replace
@@ -22,6 +24,7 @@ from include.dataops.pipeline.quality_gate import (
 )
 from include.dataops.pipeline.reconcile import reconcile
 from include.dataops.settings import CloudWatch, Settings, Sns
+from tooling.local.emulator import with_services_down
 from tooling.local.topic_capture import TopicCapture
 
 RUN_DATE = "2031-02-01"
@@ -212,3 +215,23 @@ def test_a_missing_or_stale_gx_result_is_a_failed_check_not_a_crash(
     assert run_quality_gate(RUN_DATE, recon, [results_file], settings=isolated, gx_not_before=earlier)[
         "passed"
     ]
+
+
+def test_with_sns_down_the_gate_still_fails_with_its_verdict_and_logs_the_unsent_page(
+    isolated: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    for name, value in with_services_down(dict(os.environ), "sns").items():
+        monkeypatch.setenv(name, value)
+    results_file = tmp_path / "run_results.json"
+    results_file.write_text(json.dumps(run_results("fail")))
+    recon = reconcile(manifest(), 0.1, raise_on_failure=False)
+    with caplog.at_level(logging.ERROR), pytest.raises(QualityGateError, match="checks failed") as info:
+        run_quality_gate(RUN_DATE, recon, [results_file], settings=isolated, gx=gx(success=True))
+    logged = [r.getMessage() for r in caplog.records]
+    assert any(
+        line.startswith(f"SNS publish to {isolated.alerts_topic_arn} failed") and "Could not connect" in line
+        for line in logged
+    ), logged
+    assert f'unsent SNS subject: "[PAGE] [local] quality gate failed for {RUN_DATE}"' in logged
+    message = next(line for line in logged if line.startswith("unsent SNS message: "))
+    assert json.loads(message.removeprefix("unsent SNS message: ")).endswith(f"\n\n{info.value}")
