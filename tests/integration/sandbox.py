@@ -23,6 +23,7 @@ from typing import Any
 
 import duckdb
 import pyarrow.parquet as pq
+import pytest
 
 from include.dataops.pipeline import audit
 from include.dataops.pipeline.reconcile import manifest_uri
@@ -181,11 +182,59 @@ class Sandbox:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps({"run_date": day, "datasets": counts}))
 
+    def publish_without_a_run(self, day: str) -> dict[str, str]:
+        """Publish a crafted curated day with the pipeline's own steps and no DAG run: prepare the
+        audit schema, `dbt build` into it, publish it and write the marker (seconds, not a minute).
+
+        The starting state of scenarios whose subject is a later run (a failure must leave this
+        day's consumer schema as it was); test_orders_pipeline.py proves a DAG run publishes.
+        Returns the consumer hashes.
+        """
+        from include.dataops.pipeline import orders
+        from include.dataops.pipeline.dbt_artifacts import DBT_MANIFEST
+        from include.dataops.pipeline.publish import prepare_audit
+        from tooling.dbt.fixtures import dbt_command
+
+        run_id = f"seed__{day}"
+        schema = audit.audit_schema_name(day, run_id)
+        as_of = (datetime.fromisoformat(day) + timedelta(days=1)).isoformat()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("AIRFLOW_CONN_WAREHOUSE", self.env(signed=False)["AIRFLOW_CONN_WAREHOUSE"])
+            prepare_audit(self.settings, schema, run_id, DBT_MANIFEST)
+            done = dbt_command(
+                ["build"],
+                duckdb_path=self.warehouse,
+                target_path=self.root / "seed-target",
+                curated_root=Path(self.curated),
+                dbt_vars={"run_date": day, "as_of": as_of, "audit_schema": schema},
+            )
+            assert done.returncode == 0, done.stdout[-3000:]
+            orders.publish(self.settings, {"run_date": day, "audit_schema": schema}, {"seeded": True}, run_id)
+        return self.consumer_hashes()
+
     def run_from_curated(
         self, day: str, conf: dict[str, Any] | None = None, env: dict[str, str] | None = None
     ) -> tuple[bool, str]:
         """Run the DAG for a crafted curated partition: no raw data, no Glue."""
         return self.run_dag(day, conf, skip="wait_for_raw_partition|glue_transform", env=env)
+
+
+def clean_build_hashes(curated: Path, run_date: str, root: Path) -> dict[str, str]:
+    """The consumer hashes a clean run of every curated day up to `run_date` gives: one dbt run of
+    the project over the same curated zone into a throwaway warehouse under `root` (no DAG run,
+    seconds), the reference a rerun after a failure must match."""
+    from tooling.dbt.fixtures import dbt_command
+
+    reference = Sandbox(root)
+    done = dbt_command(
+        ["run"],
+        duckdb_path=reference.warehouse,
+        target_path=root / "target",
+        curated_root=curated,
+        dbt_vars={"run_date": run_date},
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+    return {table: reference.content_hash(table) for table in MARTS}
 
 
 def run_id_of(log: str) -> str:

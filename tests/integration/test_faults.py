@@ -2,12 +2,13 @@
 
 For each: the run fails and its log says why in one line, the consumer schema's content hash is
 what it was before the run, and an alert is sent, or, where SNS is what failed, the failure and
-the unsent payload are in the task log. One sandbox, one baseline day (published), no Glue (a
-crafted curated zone); each fault is injected for one run at the cheapest point, so each failing
-run stops at the first task that needs the faulty part.
+the unsent payload are in the task log. One sandbox, one baseline day (published by the
+pipeline's own steps, without a DAG run), no Glue (a crafted curated zone); each fault is
+injected for one run at the cheapest point, so each failing run stops at the first task that
+needs the faulty part.
 
 The faults run as a sequence, in file order on one pytest-xdist worker (the module is one
-loadscope group), and ONE rerun at the end proves the rerun promise for all of them: each
+xdist group), and ONE rerun at the end proves the rerun promise for all of them: each
 failing run starts from what the previous one left (a held lock released, a warehouse moved
 back, an audit schema a killed dbt left half-built), the consumer hash is checked unchanged
 after each, so the last state holds every fault's leftovers, and a rerun from it must give the
@@ -30,8 +31,8 @@ import pytest
 
 from include.dataops.pipeline.dbt_artifacts import PRODUCER_TASK_ID
 from include.dataops.settings import SCOPE_VAR
-from tests.integration.sandbox import CONSUMER, MARTS, Sandbox, ran
-from tooling.dbt.fixtures import DAYS, dbt_command, write_curated
+from tests.integration.sandbox import CONSUMER, MARTS, Sandbox, clean_build_hashes, ran
+from tooling.dbt.fixtures import DAYS, write_curated
 from tooling.local import dags_test_backport as dag_test
 from tooling.local.emulator import with_services_down
 from tooling.local.topic_capture import TopicCapture
@@ -46,9 +47,7 @@ def box(tmp_path_factory) -> Sandbox:
     box = Sandbox(tmp_path_factory.mktemp("faults"))
     write_curated(Path(box.curated), days=(DAY1,))
     box.write_manifest(DAY1)
-    ok, log = box.run_from_curated(DAY1)
-    assert ok, log[-3000:]
-    assert set(box.consumer_hashes()) == set(MARTS)
+    assert set(box.publish_without_a_run(DAY1)) == set(MARTS)
     write_curated(Path(box.curated), days=(DAY2,))
     box.write_manifest(DAY2)
     return box
@@ -57,16 +56,7 @@ def box(tmp_path_factory) -> Sandbox:
 @pytest.fixture(scope="module")
 def clean_run(box: Sandbox, tmp_path_factory) -> dict[str, str]:
     """The consumer hashes a clean run of days 1 and 2 gives: dbt over the same curated days."""
-    reference = Sandbox(tmp_path_factory.mktemp("faults_clean"))
-    done = dbt_command(
-        ["run"],
-        duckdb_path=reference.warehouse,
-        target_path=reference.root / "target",
-        curated_root=Path(box.curated),
-        dbt_vars={"run_date": DAY2},
-    )
-    assert done.returncode == 0, done.stdout[-3000:]
-    return {table: reference.content_hash(table) for table in MARTS}
+    return clean_build_hashes(Path(box.curated), DAY2, tmp_path_factory.mktemp("faults_clean"))
 
 
 def _fail_day2(box: Sandbox, settings, subject: str, env: dict[str, str] | None = None) -> str:

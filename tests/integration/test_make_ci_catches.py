@@ -24,8 +24,11 @@ from tooling.ci import make_targets, stage
 pytestmark = pytest.mark.e2e
 
 SHARED = (".venv", ".venv-dbt", ".venv-checkov", ".local/uv")
-# The copy reuses the running emulator, with the IAM keys it was provisioned with.
+# The copy reuses the running emulator, with the IAM keys it was provisioned with, and the build
+# outputs `make bootstrap` left (the migrated metadata DB, the dbt manifest), timestamps kept, so
+# a stage's make target rebuilds only what the injected breakage touched.
 EMULATOR_FILES = (".local/moto.pid", ".local/moto.port", ".local/iam-keys.json")
+BUILT = (".local/airflow/airflow.db", ".local/airflow/.migrated", "dbt/target/manifest.json")
 
 DUPLICATED_KEY_MODEL = """\
 select 1 as order_id
@@ -74,6 +77,10 @@ def copy_checkout(destination: Path) -> Path:
             (destination / shared).symlink_to(REPO_ROOT / shared)
     for name in EMULATOR_FILES:
         shutil.copy2(REPO_ROOT / name, destination / name)
+    for name in BUILT:
+        if (REPO_ROOT / name).exists():
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO_ROOT / name, destination / name)
     env_file = (REPO_ROOT / ".local/env.sh").read_text().replace(str(REPO_ROOT), str(destination))
     (destination / ".local/env.sh").write_text(env_file)
     return destination
@@ -140,6 +147,8 @@ def test_an_invalid_terraform_file_fails_tf_check(checkout):
 def test_a_dag_with_an_import_error_fails_the_pytest_stage(checkout):
     (checkout / "dags/ci_broken.py").write_text(BROKEN_DAG)
 
-    result = run_stage(checkout, "pytest", PYTEST_ARGS="tests/dags -p no:cacheprovider", WORKERS="0")
+    result = run_stage(
+        checkout, "pytest", PYTEST_ARGS="tests/dags/test_dag_integrity.py -p no:cacheprovider", WORKERS="0"
+    )
 
     assert_caught(checkout, result, "pytest", "ci_broken")

@@ -2,17 +2,16 @@
 
 One happy run is the deploy smoke (tooling/deploy/smoke.py), its requests and its result check
 unchanged, against the REST API of a real `airflow standalone`; then the same day is rerun with
-`airflow dags test`. The run has its own
-sandbox (lake, warehouse, metadata DB), so it cannot leak into the failure scenarios
-(test_orders_pipeline_failures.py), which another pytest-xdist worker runs at the same time,
-or into a developer's .local/.
+`airflow dags test` (both in tests/integration/happy_day.py, shared with the lineage tests). The
+run has its own sandbox (lake, warehouse, metadata DB), so it cannot leak into the failure
+scenarios (test_orders_pipeline_failures.py), which another pytest-xdist worker runs at the same
+time, or into a developer's .local/.
 """
 
 from __future__ import annotations
 
 import json
-import urllib.error
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,18 +20,11 @@ from include.dataops.observability.dbt_docs import DBT_DOCS_PREFIX
 from include.dataops.pipeline.catalog import glue_type
 from include.dataops.pipeline.orders import PUBLISHED_PREFIX, RUNS_PREFIX
 from include.dataops.pipeline.reconcile import load_manifest
-from tests.integration.airflow_api import LocalAirflow
-from tests.integration.sandbox import DAG_ID, MARTS, Sandbox, published_by, run_id_of
-from tooling.deploy import smoke
-from tooling.deploy.types import DeployError
-from tooling.local import iam, sample_data
-from tooling.local.topic_capture import TopicCapture
+from tests.integration.happy_day import GROUP
+from tests.integration.sandbox import DAG_ID, MARTS, published_by, run_id_of
+from tooling.local import iam
 
-pytestmark = pytest.mark.e2e
-
-GATE = "quality_gate"
-ROWS = 2_000
-BAD_SHARE = 0.05
+pytestmark = [pytest.mark.e2e, GROUP]
 
 
 def _s3_json(settings, key: str) -> dict | None:
@@ -42,39 +34,6 @@ def _s3_json(settings, key: str) -> dict | None:
     if not hook.check_for_key(key, settings.buckets.artifacts):
         return None
     return json.loads(hook.read_key(key, settings.buckets.artifacts))
-
-
-@pytest.fixture(scope="module")
-def happy(tmp_path_factory, settings):
-    """Generate yesterday's data with bad records, then run the deploy smoke on it through the REST API.
-
-    The smoke triggers as it does on MWAA (no logical date, no conf): the run has no data interval
-    and processes the latest complete day, which is why the data is yesterday's (UTC).
-    """
-    box = Sandbox(tmp_path_factory.mktemp("happy"))
-    outcome: dict = {"box": box, "smoke_error": None}
-    with (
-        TopicCapture(settings, settings.notifications_topic_arn) as notes,
-        LocalAirflow(box.airflow_home, env=box.env()) as api,
-    ):
-        api.wait_for_dags([DAG_ID, "platform_check"])
-        outcome["dag_ids"] = api.dag_ids()
-        outcome["import_errors"] = api.import_errors()
-        with pytest.raises(urllib.error.HTTPError) as bad:
-            api.trigger(DAG_ID, {"run_date": "yesterday"})
-        outcome["bad_params"] = (bad.value.code, bad.value.read().decode())
-        outcome["started"] = datetime.now(UTC)
-        day = outcome["day"] = (outcome["started"] - timedelta(days=1)).date().isoformat()
-        outcome["expected"] = sample_data.generate(box.raw, date.fromisoformat(day), 1, ROWS, BAD_SHARE)[0]
-        run_id = outcome["run_id"] = smoke.trigger(api.rest, "local", DAG_ID)
-        try:
-            smoke.require_success(api.rest, "local", DAG_ID, run_id, GATE, timeout=1800, poll_seconds=2)
-        except DeployError as failed:
-            outcome["smoke_error"] = str(failed)
-        outcome["tasks"] = api.task_states(DAG_ID, run_id)
-        outcome["summaries"] = notes.wait_for(1, timeout_seconds=10, subject_contains=day)
-    outcome["hashes"] = {table: box.content_hash(table) for table in MARTS}
-    return outcome
 
 
 def test_the_rest_api_lists_the_dags_and_rejects_bad_params(happy):
@@ -172,12 +131,11 @@ def test_every_aws_call_of_the_run_is_one_the_execution_roles_policy_allows(happ
     assert {("s3", "PutObject"), ("cloudwatch", "PutMetricData"), ("sns", "Publish")} <= made, made
 
 
-def test_rerunning_the_same_day_leaves_an_identical_warehouse(happy):
+def test_rerunning_the_same_day_leaves_an_identical_warehouse(happy, happy_rerun):
     box = happy["box"]
-    before = {table: box.rows(table) for table in MARTS}
-    started = datetime.now(UTC)
-    ok, log = box.run_dag(happy["day"])
-    assert ok, log[-3000:]
-    assert published_by(box.settings, happy["day"], run_id_of(log), started, happy["expected"].orders.read)
-    assert {table: box.rows(table) for table in MARTS} == before
+    assert happy_rerun["ok"], happy_rerun["log"][-3000:]
+    run_id = run_id_of(happy_rerun["log"])
+    orders_read = happy["expected"].orders.read
+    assert published_by(box.settings, happy["day"], run_id, happy_rerun["started"], orders_read)
+    assert {table: box.rows(table) for table in MARTS} == happy_rerun["rows_before"]
     assert {table: box.content_hash(table) for table in MARTS} == happy["hashes"]

@@ -1,12 +1,13 @@
 """Write-audit-publish, end to end: a consumer never sees a table that failed the quality gate.
 
-One sandbox lives through a sequence of days, as a warehouse does: day 1 passes and is
-published; then day 2 fails in each way a run can fail (a Glue failure, a reconcile failure, a
-dbt test failure, a dbt model error, a GX failure), and after each the consumer schema's content
-hash is exactly day 1's; day 3 passes and is published; day 2 is corrected and rerun, which
-gives the consumer schema of a clean run of the same data (a second sandbox, one run). The runs
-start from crafted curated zones (no Spark) except the Glue failure's. They run in file order,
-on one pytest-xdist worker, because each step starts from the state the previous one left.
+One sandbox lives through a sequence of days, as a warehouse does: day 1 is published (by the
+pipeline's own steps, without a DAG run); then day 2 fails in each way a run can fail (a Glue
+failure, a reconcile failure, a dbt test failure, a dbt model error, a GX failure), and after
+each the consumer schema's content hash is exactly day 1's; day 3 passes and is published; day 2
+is corrected and rerun, which gives the consumer schema of a clean build of the same curated
+days (one dbt run, no DAG). The runs start from crafted curated zones (no Spark) except the Glue
+failure's. They run in file order, on one pytest-xdist worker, because each step starts from the
+state the previous one left.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from tests.integration.sandbox import (
     CONSUMER,
     MARTS,
     Sandbox,
+    clean_build_hashes,
     marker_names,
     ran,
     run_id_of,
@@ -44,12 +46,11 @@ def box(tmp_path_factory) -> Sandbox:
 
 @pytest.fixture(scope="module")
 def day1(box: Sandbox) -> dict[str, str]:
-    """Day 1, clean, published: the consumer state every failure below must leave untouched."""
+    """Day 1, clean, published: the consumer state every failure below must leave untouched.
+    Published by the pipeline's own steps without a DAG run (Sandbox.publish_without_a_run)."""
     write_curated(Path(box.curated), days=(DAY1,))
     box.write_manifest(DAY1)
-    ok, log = box.run_from_curated(DAY1)
-    assert ok, log[-3000:]
-    hashes = box.consumer_hashes()
+    hashes = box.publish_without_a_run(DAY1)
     assert set(hashes) == set(MARTS) and box.audit_schemas() == []
     return hashes
 
@@ -184,12 +185,7 @@ def test_a_corrected_rerun_of_day_2_gives_the_consumer_schema_of_a_clean_run(box
     box.write_manifest(DAY2)
     ok, log = box.run_from_curated(DAY2)
     assert ok, log[-3000:]
-    clean = Sandbox(tmp_path / "clean")
-    write_curated(Path(clean.curated))
-    clean.write_manifest(DAY3)
-    ok, log = clean.run_from_curated(DAY3)
-    assert ok, log[-3000:]
-    assert box.consumer_hashes() == clean.consumer_hashes()
+    assert box.consumer_hashes() == clean_build_hashes(Path(box.curated), DAY3, tmp_path / "clean")
     assert box.consumer_hashes() != day1
 
 

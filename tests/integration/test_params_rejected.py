@@ -1,82 +1,29 @@
 """A bad run_date is refused by the real Airflow REST API before a run exists; nothing is run.
 The deploy tool's backfill request, sent to the same API, creates one run per day of its range.
 
-The DAG stays paused, so the one run a valid trigger creates stays queued: the test proves which
-triggers create a run (the API's own run list), never executes a task, and costs one start-up of
-`airflow standalone` (about a minute). The UI's trigger form posts to the same endpoint (with a
-Referer header, which is all that tells the two apart), so the same refusal reaches it.
+The requests go to the happy day's `airflow standalone` (tests/integration/happy_day.py) once its
+smoke run has finished, with the DAG paused again, so the one run a valid trigger creates stays
+queued: the test proves which triggers create a run (the API's own run list) and never executes
+a task. The UI's trigger form posts to the same endpoint (with a Referer header, which is all
+that tells the two apart), so the same refusal reaches it.
 """
 
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from tests.integration.airflow_api import AirflowClient, LocalAirflow
-from tests.integration.sandbox import DAG_ID, Sandbox
-from tooling.deploy.backfill import backfill, day_range
+from tests.integration.happy_day import GROUP
+from tests.integration.sandbox import DAG_ID
 
-pytestmark = pytest.mark.e2e
-
-
-def _trigger(api: AirflowClient, body: dict[str, Any], referer: str | None = None) -> tuple[int, str]:
-    request = urllib.request.Request(
-        f"{api.base_url}/api/v2/dags/{DAG_ID}/dagRuns",
-        method="POST",
-        data=json.dumps(body).encode(),
-        headers={
-            "Content-Type": "application/json",
-            "Authorization": f"Bearer {api.token}",
-            **({"Referer": referer} if referer else {}),
-        },
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as err:
-        return err.code, err.read().decode()
-
-
-def _runs(api: AirflowClient) -> list[dict[str, Any]]:
-    return api._call("GET", f"/api/v2/dags/{DAG_ID}/dagRuns?limit=100")["dag_runs"]
+pytestmark = [pytest.mark.e2e, GROUP]
 
 
 @pytest.fixture(scope="module")
-def answers(tmp_path_factory) -> dict[str, Any]:
-    box = Sandbox(tmp_path_factory.mktemp("params"))
-    today = datetime.now(UTC).date()
-    with LocalAirflow(box.airflow_home, env=box.env()) as api:
-        api.wait_for_dags([DAG_ID])
-        # The sandbox's metadata DB is a copy of the bootstrap's, which holds `make run`'s runs.
-        earlier = {run["dag_run_id"] for run in _runs(api)}
-        outcome: dict[str, Any] = {
-            "today_utc": str(today),
-            "impossible": _trigger(api, {"logical_date": None, "conf": {"run_date": "2026-13-45"}}),
-            "future": _trigger(
-                api, {"logical_date": None, "conf": {"run_date": str(today + timedelta(days=1))}}
-            ),
-            "impossible_from_ui": _trigger(
-                api,
-                {"logical_date": None, "conf": {"run_date": "2026-02-30"}},
-                referer=f"{api.base_url}/dags/{DAG_ID}/trigger",
-            ),
-            "today": _trigger(api, {"logical_date": None, "conf": {"run_date": str(today)}}),
-        }
-        outcome["runs"] = [run["conf"] for run in _runs(api) if run["dag_run_id"] not in earlier]
-        days = day_range(str(today - timedelta(days=3)), str(today - timedelta(days=2)))
-        outcome["backfill_days"] = [str(day) for day in days]
-        outcome["backfill"] = backfill(
-            lambda method, path, body: api._call(method, f"/api/v2{path}", body), DAG_ID, days
-        )
-        outcome["backfill_runs"] = [
-            run for run in _runs(api) if run["dag_run_id"] not in earlier and run["run_type"] == "backfill"
-        ]
-    return outcome
+def answers(happy) -> dict[str, Any]:
+    return happy["refusals"]
 
 
 def test_an_impossible_date_is_refused_naming_the_param_and_the_rule(answers):

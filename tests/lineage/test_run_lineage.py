@@ -1,55 +1,32 @@
-"""One small DAG run with the OpenLineage file transport: the lineage graph and the Asset events.
+"""One DAG run with the OpenLineage file transport: the lineage graph and the Asset events.
 
-The run is the real DAG in a sandbox (tests/integration/sandbox.py): local Spark, dbt through
-Cosmos, GX. Its OpenLineage events (the provider, Cosmos's dbt tasks, the Glue job) land in one
-file, from which the graph raw -> curated -> staging -> marts is rebuilt; its Asset events are
-read from the sandbox's metadata DB.
+The run is the happy day's rerun (tests/integration/happy_day.py): the real DAG in a sandbox,
+local Spark, dbt through Cosmos, GX. Its OpenLineage events (the provider, Cosmos's dbt tasks, the
+Glue job) land in one file, from which the graph raw -> curated -> staging -> marts is rebuilt;
+its Asset events are read from the sandbox's metadata DB.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import sqlite3
 from collections import defaultdict
-from datetime import date
 from typing import Any
 
 import pytest
 
 from include.dataops.settings import Settings
-from tests.integration.sandbox import MARTS, Sandbox
-from tooling.local import sample_data
+from tests.integration.happy_day import GROUP
+from tests.integration.sandbox import MARTS
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, GROUP]
 
-DAY = "2026-10-20"
-ROWS = 300
 STAGING = ("stg_orders", "stg_customers")
 SCHEMA = "analytics"  # settings warehouse.schema: the consumer schema publish writes
-# dbt builds every model into the run's audit schema (include/dataops/pipeline/audit.py).
-AUDIT = re.compile(rf"\.audit_{DAY.replace('-', '')}_[0-9a-f]+\.")
 
 
 @pytest.fixture(scope="module")
-def lineage_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    box = Sandbox(tmp_path_factory.mktemp("lineage"))
-    events_file = box.root / "lineage" / "events.jsonl"
-    events_file.parent.mkdir(parents=True)
-    sample_data.generate(box.raw, date.fromisoformat(DAY), 1, ROWS, 0.02)
-    # The sandbox's metadata DB is a copy of the bootstrap's, which may hold earlier runs' events.
-    with sqlite3.connect(box.airflow_home / "airflow.db") as db:
-        (before,) = db.execute("select coalesce(max(id), 0) from asset_event").fetchone()
-    with pytest.MonkeyPatch.context() as patch:
-        transport = {"type": "file", "log_file_path": str(events_file), "append": True}
-        patch.setenv("AIRFLOW__OPENLINEAGE__TRANSPORT", json.dumps(transport))
-        ok, log = box.run_dag(DAY)
-    assert ok, log[-3000:]
-    events = [json.loads(line) for line in events_file.read_text().splitlines()]
-    with sqlite3.connect(box.airflow_home / "airflow.db") as db:
-        query = "select a.uri from asset_event e join asset a on a.id = e.asset_id where e.id > ?"
-        uris = [row[0] for row in db.execute(query, (before,))]
-    return {"box": box, "events": events, "asset_uris": uris}
+def lineage_run(happy, happy_rerun) -> dict[str, Any]:
+    return {"box": happy["box"], "day": happy["day"], **happy_rerun}
 
 
 def _graph(events: list[dict[str, Any]]) -> tuple[dict[str, set[str]], set[str]]:
@@ -85,10 +62,12 @@ def _named(datasets: set[str], suffix: str) -> str:
 
 def test_the_events_rebuild_raw_to_curated_to_staging_to_marts(lineage_run, settings: Settings) -> None:
     edges, datasets = _graph(lineage_run["events"])
-    box = lineage_run["box"]
-    raw = [_named(datasets, f"{box.raw}/{name}/dt={DAY}") for name in ("orders", "customers")]
+    box, day = lineage_run["box"], lineage_run["day"]
+    raw = [_named(datasets, f"{box.raw}/{name}/dt={day}") for name in ("orders", "customers")]
+    # dbt builds every model into the run's audit schema (include/dataops/pipeline/audit.py).
+    audit_schema = re.compile(rf"\.audit_{day.replace('-', '')}_[0-9a-f]+\.")
     curated = [_named(datasets, f"{box.curated}/{name}") for name in ("orders", "customers")]
-    (audit,) = {m.group(0) for d in datasets if (m := AUDIT.search(d))}
+    (audit,) = {m.group(0) for d in datasets if (m := audit_schema.search(d))}
     staging = [_named(datasets, f"{audit}{model}") for model in STAGING]
     marts = [_named(datasets, f".{SCHEMA}.{mart}") for mart in MARTS]
     for node in raw:

@@ -41,7 +41,7 @@ def prepare_cosmos() -> None:
     from cosmos.operators import local
 
     if not isinstance(local.inspect, _CachedInspect):
-        local.inspect = _CachedInspect()  # type: ignore[attr-defined]
+        local.inspect = _CachedInspect()
     from cosmos.airflow import graph
 
     if not hasattr(graph.generate_task_or_group, "__wrapped__"):

@@ -1,0 +1,144 @@
+"""The happy day, shared: one deploy-smoke run through a real `airflow standalone`, then one rerun
+of the same day with `airflow dags test` that also writes its OpenLineage events to a file.
+
+Once the smoke's run has finished, the same Airflow (its DAG paused again) answers the trigger
+requests test_params_rejected.py judges: one start-up of `airflow standalone` serves both. Three
+modules read these runs: test_orders_pipeline.py (the run's results, the rerun's idempotency),
+test_params_rejected.py and tests/lineage/test_run_lineage.py (the rerun's lineage graph). They
+are in the `happy_day` xdist group, so they run on one worker and these session fixtures run
+once. tests/conftest.py registers this module as a pytest plugin.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import urllib.error
+import urllib.request
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.integration.airflow_api import AirflowClient, LocalAirflow
+from tests.integration.sandbox import DAG_ID, MARTS, Sandbox
+from tooling.deploy import smoke
+from tooling.deploy.backfill import backfill, day_range
+from tooling.deploy.types import DeployError
+from tooling.local import sample_data
+from tooling.local.topic_capture import TopicCapture
+
+GROUP = pytest.mark.xdist_group("happy_day")
+GATE = "quality_gate"
+ROWS = 2_000
+BAD_SHARE = 0.05
+
+
+@pytest.fixture(scope="session")
+def happy(tmp_path_factory, settings) -> dict[str, Any]:
+    """Generate yesterday's data with bad records, then run the deploy smoke on it through the REST API.
+
+    The smoke triggers as it does on MWAA (no logical date, no conf): the run has no data interval
+    and processes the latest complete day, which is why the data is yesterday's (UTC).
+    """
+    box = Sandbox(tmp_path_factory.mktemp("happy"))
+    outcome: dict[str, Any] = {"box": box, "smoke_error": None}
+    with (
+        TopicCapture(settings, settings.notifications_topic_arn) as notes,
+        LocalAirflow(box.airflow_home, env=box.env()) as api,
+    ):
+        api.wait_for_dags([DAG_ID, "platform_check"])
+        outcome["dag_ids"] = api.dag_ids()
+        outcome["import_errors"] = api.import_errors()
+        with pytest.raises(urllib.error.HTTPError) as bad:
+            api.trigger(DAG_ID, {"run_date": "yesterday"})
+        outcome["bad_params"] = (bad.value.code, bad.value.read().decode())
+        outcome["started"] = datetime.now(UTC)
+        day = outcome["day"] = (outcome["started"] - timedelta(days=1)).date().isoformat()
+        outcome["expected"] = sample_data.generate(box.raw, date.fromisoformat(day), 1, ROWS, BAD_SHARE)[0]
+        run_id = outcome["run_id"] = smoke.trigger(api.rest, "local", DAG_ID)
+        try:
+            smoke.require_success(api.rest, "local", DAG_ID, run_id, GATE, timeout=1800, poll_seconds=2)
+        except DeployError as failed:
+            outcome["smoke_error"] = str(failed)
+        outcome["tasks"] = api.task_states(DAG_ID, run_id)
+        outcome["summaries"] = notes.wait_for(1, timeout_seconds=10, subject_contains=day)
+        outcome["refusals"] = _trigger_requests(api)
+    outcome["hashes"] = {table: box.content_hash(table) for table in MARTS}
+    return outcome
+
+
+@pytest.fixture(scope="session")
+def happy_rerun(happy) -> dict[str, Any]:
+    """The same day again, with `airflow dags test` and the OpenLineage file transport: its log, its
+    start, the mart row counts before it, its lineage events and the Asset URIs it recorded."""
+    box: Sandbox = happy["box"]
+    events_file = box.root / "lineage" / "events.jsonl"
+    events_file.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(box.airflow_home / "airflow.db") as db:
+        (before,) = db.execute("select coalesce(max(id), 0) from asset_event").fetchone()
+    outcome: dict[str, Any] = {
+        "rows_before": {table: box.rows(table) for table in MARTS},
+        "started": datetime.now(UTC),
+    }
+    with pytest.MonkeyPatch.context() as patch:
+        transport = {"type": "file", "log_file_path": str(events_file), "append": True}
+        patch.setenv("AIRFLOW__OPENLINEAGE__TRANSPORT", json.dumps(transport))
+        outcome["ok"], outcome["log"] = box.run_dag(happy["day"])
+    outcome["events"] = [json.loads(line) for line in events_file.read_text().splitlines()]
+    with sqlite3.connect(box.airflow_home / "airflow.db") as db:
+        query = "select a.uri from asset_event e join asset a on a.id = e.asset_id where e.id > ?"
+        outcome["asset_uris"] = [row[0] for row in db.execute(query, (before,))]
+    return outcome
+
+
+def _trigger(api: AirflowClient, body: dict[str, Any], referer: str | None = None) -> tuple[int, str]:
+    request = urllib.request.Request(
+        f"{api.base_url}/api/v2/dags/{DAG_ID}/dagRuns",
+        method="POST",
+        data=json.dumps(body).encode(),
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {api.token}",
+            **({"Referer": referer} if referer else {}),
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode()
+
+
+def _runs(api: AirflowClient) -> list[dict[str, Any]]:
+    return api._call("GET", f"/api/v2/dags/{DAG_ID}/dagRuns?limit=100")["dag_runs"]
+
+
+def _trigger_requests(api: AirflowClient) -> dict[str, Any]:
+    """Bad and good trigger requests, and a backfill, with the DAG paused: what each answered and
+    which runs exist after (test_params_rejected.py). Paused, the runs they create stay queued."""
+    api._call("PATCH", f"/api/v2/dags/{DAG_ID}", {"is_paused": True})
+    today = datetime.now(UTC).date()
+    # The smoke's run, and the runs `make run` left in the metadata DB the sandbox copied.
+    earlier = {run["dag_run_id"] for run in _runs(api)}
+    answers: dict[str, Any] = {
+        "today_utc": str(today),
+        "impossible": _trigger(api, {"logical_date": None, "conf": {"run_date": "2026-13-45"}}),
+        "future": _trigger(api, {"logical_date": None, "conf": {"run_date": str(today + timedelta(days=1))}}),
+        "impossible_from_ui": _trigger(
+            api,
+            {"logical_date": None, "conf": {"run_date": "2026-02-30"}},
+            referer=f"{api.base_url}/dags/{DAG_ID}/trigger",
+        ),
+        "today": _trigger(api, {"logical_date": None, "conf": {"run_date": str(today)}}),
+    }
+    answers["runs"] = [run["conf"] for run in _runs(api) if run["dag_run_id"] not in earlier]
+    days = day_range(str(today - timedelta(days=3)), str(today - timedelta(days=2)))
+    answers["backfill_days"] = [str(day) for day in days]
+    answers["backfill"] = backfill(
+        lambda method, path, body: api._call(method, f"/api/v2{path}", body), DAG_ID, days
+    )
+    answers["backfill_runs"] = [
+        run for run in _runs(api) if run["dag_run_id"] not in earlier and run["run_type"] == "backfill"
+    ]
+    return answers
