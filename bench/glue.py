@@ -18,16 +18,13 @@ streaming, nothing collected to the driver). A benchmark: it reports goals, neve
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from bench.common import print_table, verdict, write_results
 from bench.glue_profile import TreeSampler, event_log_profile
 from bench.pipeline import parse_rows
-from bench.pipeline_stages import RUN_DATE, BenchError, floor, load, sandbox_env, spark_start_up, timed
+from bench.pipeline_stages import RUN_DATE, BenchError, floor, load, sandbox, spark_start_up, timed
 from include.dataops.settings import REPO_ROOT, load_settings
 
 DEFAULT_ROWS = (10_000, 1_000_000)
@@ -45,10 +42,8 @@ def bench_size(rows: int, keep: bool) -> dict[str, Any]:
     from tooling.local import sample_data
     from tooling.local.glue_job import GlueLocalRunError, run_glue_script_locally
 
-    root = Path(tempfile.mkdtemp(prefix=f"dataops-bench-glue-{rows}-"))
     run_date = RUN_DATE.isoformat()
-    try:
-        sandbox_env(root)
+    with sandbox(f"dataops-bench-glue-{rows}-", keep) as root:
         settings = load_settings()
         _, generate_s = timed(
             lambda: sample_data.generate(settings.lake.raw, RUN_DATE, 1, rows, BAD_SHARE, SEED)
@@ -87,9 +82,6 @@ def bench_size(rows: int, keep: bool) -> dict[str, Any]:
             "load_after": load(),
             "sandbox": str(root) if keep else None,
         }
-    finally:
-        if not keep:
-            shutil.rmtree(root, ignore_errors=True)
 
 
 def _step_rows(results: list[dict[str, Any]]) -> list[list[object]]:

@@ -23,12 +23,9 @@ benchmark: it reports goals, it never fails for missing one.
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from bench.common import print_table, verdict, write_results
@@ -44,7 +41,7 @@ from bench.pipeline_stages import (
     load,
     mart_orders_daily,
     run_dbt,
-    sandbox_env,
+    sandbox,
     spark_start_up,
     timed,
 )
@@ -88,10 +85,8 @@ def bench_size(rows: int, keep: bool, gx_import_s: float) -> dict[str, Any]:
     from tooling.local import sample_data
     from tooling.local.glue_job import GlueLocalRunError, run_glue_script_locally
 
-    root = Path(tempfile.mkdtemp(prefix=f"dataops-bench-{rows}-"))
     run_date = RUN_DATE.isoformat()
-    try:
-        sandbox_env(root)
+    with sandbox(f"dataops-bench-{rows}-", keep) as root:
         settings = load_settings()
         load_before = load()
         days, generate_s = timed(
@@ -157,9 +152,6 @@ def bench_size(rows: int, keep: bool, gx_import_s: float) -> dict[str, Any]:
             "load_after": load(),
             "sandbox": str(root) if keep else None,
         }
-    finally:
-        if not keep:
-            shutil.rmtree(root, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import print_table, verdict
-from bench.pipeline_stages import RUN_DATE, BenchError, dbt_command, run_dbt, sandbox_env, timed
+from bench.pipeline_stages import RUN_DATE, BenchError, dbt_command, run_dbt, sandbox, timed
 from include.dataops.settings import REPO_ROOT, load_settings
 
 DAG_ID = "orders_nightly"
@@ -41,10 +41,8 @@ def bench_dag(rows: int, bad_share: float, seed: int, keep: bool) -> dict[str, A
     from tooling.local import dags_test_backport, sample_data
     from tooling.local.emulator import AIRFLOW_HOME
 
-    root = Path(tempfile.mkdtemp(prefix=f"dataops-bench-dag-{rows}-"))
     run_date = RUN_DATE.isoformat()
-    try:
-        sandbox_env(root)
+    with sandbox(f"dataops-bench-dag-{rows}-", keep) as root:
         settings = load_settings()
         sample_data.generate(settings.lake.raw, RUN_DATE, 1, rows, bad_share, seed)
         home = root / "airflow"
@@ -64,9 +62,6 @@ def bench_dag(rows: int, bad_share: float, seed: int, keep: bool) -> dict[str, A
         tasks = _task_instances(home / "airflow.db")
         _, one_build_s = timed(lambda: run_dbt(dbt_command("build", root, settings, run_date), root))
         return {"rows": rows, "process_s": process_s, "one_dbt_build_s": one_build_s, **summarize(tasks)}
-    finally:
-        if not keep:
-            shutil.rmtree(root, ignore_errors=True)
 
 
 def _task_instances(db: Path) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ the real .local/lake and .local/warehouse.duckdb are never touched.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import logging
@@ -15,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -48,6 +49,19 @@ def timed(action: Callable[[], T]) -> tuple[T, float]:
 def load() -> dict[str, float]:
     one, five, fifteen = os.getloadavg()
     return {"1m": one, "5m": five, "15m": fifteen}
+
+
+@contextlib.contextmanager
+def sandbox(prefix: str, keep: bool = False) -> Iterator[Path]:
+    """A fresh temp dir every figure of one measurement comes from, with settings, dbt and the
+    warehouse connection pointed at it (sandbox_env); removed afterwards unless `keep`."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        sandbox_env(root)
+        yield root
+    finally:
+        if not keep:
+            shutil.rmtree(root, ignore_errors=True)
 
 
 def sandbox_env(root: Path) -> None:
@@ -110,14 +124,10 @@ def gx_import() -> float:
 
 def dbt_start_up() -> float:
     """dbt loading and parsing the project, building nothing: what every Cosmos task pays before work."""
-    root = Path(tempfile.mkdtemp(prefix="dataops-bench-dbt-"))
-    try:
-        sandbox_env(root)
+    with sandbox("dataops-bench-dbt-") as root:
         nothing = ("--select", "none_such_model")
         command = dbt_command("build", root, load_settings(), RUN_DATE.isoformat(), *nothing)
         return timed(lambda: run_dbt(command, root))[1]
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def floor(raw_root: str, run_date: str) -> tuple[list[tuple[Any, ...]], float]:
