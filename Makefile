@@ -114,11 +114,11 @@ backfill: bootstrap ## run every day from START to END (YYYY-MM-DD) in order, ea
 	$(WITH_ENV) $(PY) -m tooling.local.backfill --start $(START) --end $(END) --rows $(ROWS) --bad-share $(BAD_SHARE)
 
 # The suites that start engines (Spark, dbt, GX, Airflow) spend most of their time in one process
-# on one core, so pytest-xdist runs them on every core. --dist loadgroup keeps each group on one
-# worker: a module (with its module-scoped fixtures, such as one DAG run), or the modules sharing an
-# `xdist_group` (tests/conftest.py), queued costliest first. WORKERS=0 runs in-process.
+# on one core, so pytest-xdist runs them on every core. Each group runs whole on one worker: a
+# module (with its module-scoped fixtures, such as one DAG run), or the modules sharing one run
+# (tests/conftest.py's scheduler), queued costliest first. WORKERS=0 runs in-process.
 WORKERS ?= 2
-XDIST = $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadgroup --no-loadscope-reorder)
+XDIST = $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadscope --no-loadscope-reorder)
 
 .PHONY: test
 test: bootstrap $(CHECKOV_VENV)/.installed ## run the whole test suite (WORKERS=2 by default)

@@ -47,28 +47,53 @@ def spark() -> Iterator[object]:
     session.stop()
 
 
-def _cost_rank(items: list[pytest.Item]) -> int:
-    """0 for a group holding a whole-pipeline run, 1 for one starting an engine, 2 otherwise."""
-    marks = {mark.name for item in items for mark in item.iter_markers()}
-    return 0 if "e2e" in marks else 1 if "integration" in marks else 2
+# Modules that read one shared expensive run (session fixtures), so they must share a worker.
+SHARED_RUNS = {
+    # tests/integration/happy_day.py: one `airflow standalone` smoke run and one rerun.
+    "happy_day": (
+        "tests/integration/test_orders_pipeline.py",
+        "tests/integration/test_params_rejected.py",
+        "tests/lineage/test_run_lineage.py",
+    ),
+}
+_GROUP_OF_MODULE = {module: group for group, modules in SHARED_RUNS.items() for module in modules}
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Group tests for pytest-xdist (`--dist loadgroup`) and start the costly groups first.
+def group_of(nodeid: str) -> str:
+    """A test's pytest-xdist work unit: its module, or the shared run its module reads."""
+    module = nodeid.split("::", 1)[0]
+    return _GROUP_OF_MODULE.get(module, module)
 
-    A test's group is its `xdist_group` mark, or else its module: a module's tests (and its
-    module-scoped fixtures, such as one DAG run) stay on one worker, and modules that share one
-    expensive run name the same group. The groups holding end-to-end runs are queued first (the
-    Makefile passes --no-loadscope-reorder, which keeps this order), so the longest work does not
-    start last while the other worker idles.
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """Send each group (group_of) to one worker whole, in the order collected.
+
+    It is xdist's LoadScopeScheduling with the scope widened from a module to its group. (xdist's
+    own `loadgroup` cannot do it with pytest 9: it renames items through `_nodeid`, which pytest 9
+    no longer reads.) A module's tests, and so its module-scoped fixtures such as one DAG run, stay
+    on one worker, and so do the modules of a shared run.
     """
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return group_of(nodeid)
+
+    return GroupScheduling(config, log)
+
+
+def _cost_rank(items: list[pytest.Item]) -> tuple[int, int]:
+    """End-to-end groups first (the most tests first), then those starting an engine, then the rest."""
+    marks = {mark.name for item in items for mark in item.iter_markers()}
+    rank = 0 if "e2e" in marks else 1 if "integration" in marks else 2
+    return rank, -len(items)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Queue the costliest groups first (the Makefile passes --no-loadscope-reorder, which keeps this
+    order), so the longest work does not start last while the other worker idles."""
     groups: dict[str, list[pytest.Item]] = {}
     for item in items:
-        named = [mark.args[0] for mark in item.iter_markers("xdist_group") if mark.args]
-        if not named:
-            named = [item.nodeid.split("::")[0]]
-            item.add_marker(pytest.mark.xdist_group(named[0]))
-        groups.setdefault(named[0], []).append(item)
+        groups.setdefault(group_of(item.nodeid), []).append(item)
     ordered = sorted(groups.values(), key=_cost_rank)
     items[:] = [item for group in ordered for item in group]

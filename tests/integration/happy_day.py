@@ -5,8 +5,8 @@ Once the smoke's run has finished, the same Airflow (its DAG paused again) answe
 requests test_params_rejected.py judges: one start-up of `airflow standalone` serves both. Three
 modules read these runs: test_orders_pipeline.py (the run's results, the rerun's idempotency),
 test_params_rejected.py and tests/lineage/test_run_lineage.py (the rerun's lineage graph). They
-are in the `happy_day` xdist group, so they run on one worker and these session fixtures run
-once. tests/conftest.py registers this module as a pytest plugin.
+are one pytest-xdist group (SHARED_RUNS in tests/conftest.py), so they run on one worker and
+these session fixtures run once. tests/conftest.py registers this module as a pytest plugin.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from tooling.deploy.types import DeployError
 from tooling.local import sample_data
 from tooling.local.topic_capture import TopicCapture
 
-GROUP = pytest.mark.xdist_group("happy_day")
 GATE = "quality_gate"
 ROWS = 2_000
 BAD_SHARE = 0.05

@@ -20,11 +20,10 @@ from include.dataops.observability.dbt_docs import DBT_DOCS_PREFIX
 from include.dataops.pipeline.catalog import glue_type
 from include.dataops.pipeline.orders import PUBLISHED_PREFIX, RUNS_PREFIX
 from include.dataops.pipeline.reconcile import load_manifest
-from tests.integration.happy_day import GROUP
 from tests.integration.sandbox import DAG_ID, MARTS, published_by, run_id_of
 from tooling.local import iam
 
-pytestmark = [pytest.mark.e2e, GROUP]
+pytestmark = pytest.mark.e2e
 
 
 def _s3_json(settings, key: str) -> dict | None:

@@ -15,10 +15,9 @@ from typing import Any
 
 import pytest
 
-from tests.integration.happy_day import GROUP
 from tests.integration.sandbox import DAG_ID
 
-pytestmark = [pytest.mark.e2e, GROUP]
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")

@@ -15,10 +15,9 @@ from typing import Any
 import pytest
 
 from include.dataops.settings import Settings
-from tests.integration.happy_day import GROUP
 from tests.integration.sandbox import MARTS
 
-pytestmark = [pytest.mark.e2e, GROUP]
+pytestmark = pytest.mark.e2e
 
 STAGING = ("stg_orders", "stg_customers")
 SCHEMA = "analytics"  # settings warehouse.schema: the consumer schema publish writes
