@@ -195,6 +195,7 @@ def prepare_dbt_task(context: Context) -> None:
         # dbt-duckdb creates a missing file: a run cleared from here must not build into an empty one.
         warehouse.require(load_settings().warehouse.conn_id)
         task.select = " ".join(sorted(build)) or None  # type: ignore[union-attr]
+        task.indirect_selection = audit.SELECTIVE_TESTS if build else None  # type: ignore[union-attr]
         return
     node_id = getattr(task, "model_unique_id", None)
     if node_id is None:

@@ -60,8 +60,10 @@ def test_every_model_and_test_compiles_to_redshift_sql(redshift_compile) -> None
     code, report, _ = redshift_compile
     assert report["unparsable"] == {}
     assert code == 0
-    compiled_models = {Path(path).stem for path in report["compiled"] if "/_" not in path}
+    compiled = report["compiled"]
+    compiled_models = {Path(path).stem for path in compiled if "/models/" in path and "/_" not in path}
     assert compiled_models == MODELS
+    assert any(path.endswith("/tests/orders_held_too_long.sql") for path in compiled)  # a singular test
     compiled_tests = [path for path in report["compiled"] if ".yml/" in path]
     assert any("recency" in path for path in compiled_tests)
     assert any("accepted_range" in path for path in compiled_tests)
