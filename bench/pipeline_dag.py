@@ -65,10 +65,13 @@ def bench_dag(rows: int, bad_share: float, seed: int, keep: bool) -> dict[str, A
 
 
 def _task_instances(db: Path) -> list[dict[str, Any]]:
+    # Only the run this bench made: the metadata DB is a copy of the bootstrap's, with its runs.
+    newest_run = "select run_id from dag_run where dag_id = ? order by id desc limit 1"
     with sqlite3.connect(db) as con:
         found = con.execute(
-            "select task_id, start_date, end_date, try_number, state from task_instance where dag_id = ?",
-            [DAG_ID],
+            "select task_id, start_date, end_date, try_number, state from task_instance"
+            f" where dag_id = ? and run_id = ({newest_run})",
+            [DAG_ID, DAG_ID],
         ).fetchall()
     return [
         {"task_id": t, "start": _when(s), "end": _when(e), "tries": n, "state": state}
