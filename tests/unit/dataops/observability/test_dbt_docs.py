@@ -46,14 +46,16 @@ def docs_task(settings: Settings, aws_endpoint: str, tmp_path: Path) -> tuple[An
     return task, s3, generated
 
 
+def _read(s3: Any, task: Any, key: str) -> bytes:
+    return s3.get_object(Bucket=task.bucket_name, Key=key)["Body"].read()
+
+
 def test_the_first_run_generates_and_uploads_the_docs_then_the_manifests_digest(docs_task) -> None:
     task, s3, generated = docs_task
     task.execute(context={})
     assert len(generated) == 1
-    body = s3.get_object(Bucket=task.bucket_name, Key=f"{DBT_DOCS_PREFIX}/catalog.json")["Body"].read()
-    assert body == b"catalog.json of run 0"
-    digest = s3.get_object(Bucket=task.bucket_name, Key=DOCS_MANIFEST_KEY)["Body"].read().decode()
-    assert digest == manifest_digest()
+    assert _read(s3, task, f"{DBT_DOCS_PREFIX}/catalog.json") == b"catalog.json of run 0"
+    assert _read(s3, task, DOCS_MANIFEST_KEY).decode() == manifest_digest()
 
 
 def test_a_run_with_the_same_manifest_keeps_the_docs_and_says_so(docs_task, caplog) -> None:
@@ -63,8 +65,7 @@ def test_a_run_with_the_same_manifest_keeps_the_docs_and_says_so(docs_task, capl
         task.execute(context={})
     assert len(generated) == 1
     assert "are for this manifest" in caplog.text and "not regenerated" in caplog.text
-    body = s3.get_object(Bucket=task.bucket_name, Key=f"{DBT_DOCS_PREFIX}/catalog.json")["Body"].read()
-    assert body == b"catalog.json of run 0"
+    assert _read(s3, task, f"{DBT_DOCS_PREFIX}/catalog.json") == b"catalog.json of run 0"
 
 
 def test_a_changed_manifest_regenerates_the_docs(docs_task) -> None:
@@ -72,10 +73,8 @@ def test_a_changed_manifest_regenerates_the_docs(docs_task) -> None:
     s3.put_object(Bucket=task.bucket_name, Key=DOCS_MANIFEST_KEY, Body=b"digest of an older manifest")
     task.execute(context={})
     assert len(generated) == 1
-    body = s3.get_object(Bucket=task.bucket_name, Key=f"{DBT_DOCS_PREFIX}/catalog.json")["Body"].read()
-    assert body == b"catalog.json of run 0"
-    digest = s3.get_object(Bucket=task.bucket_name, Key=DOCS_MANIFEST_KEY)["Body"].read().decode()
-    assert digest == manifest_digest()
+    assert _read(s3, task, f"{DBT_DOCS_PREFIX}/catalog.json") == b"catalog.json of run 0"
+    assert _read(s3, task, DOCS_MANIFEST_KEY).decode() == manifest_digest()
 
 
 def test_a_failed_upload_leaves_no_digest_so_the_next_run_generates_again(docs_task, monkeypatch) -> None:
