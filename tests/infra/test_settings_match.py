@@ -10,6 +10,7 @@ import pytest
 
 from include.dataops.observability.freshness import slas_from_dbt
 from include.dataops.settings import Settings, load_settings
+from tooling.local.emulator import local_environment
 from tooling.terraform.files import ENVIRONMENTS
 from tooling.terraform.modules import Module, root, tfvars
 
@@ -97,5 +98,7 @@ def test_mwaa_tells_airflow_its_environment(env: str, settings: Settings) -> Non
     assert options["dataops.environment"] == settings.environment, _fix(env)
     assert mwaa["name"] == settings.mwaa.environment, _fix(env)
     assert options["secrets.backend"].endswith("secrets_manager.SecretsManagerBackend")
+    # As locally (tooling/local/emulator.py): one botocore model loader a task process.
+    assert options["aws.session_factory"] == local_environment(port=1)["AIRFLOW__AWS__SESSION_FACTORY"]
     assert mwaa["airflow_version"] == "3.2.1"
     assert mwaa["webserver_access_mode"] == "PRIVATE_ONLY"

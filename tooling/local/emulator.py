@@ -178,6 +178,8 @@ def local_environment(port: int, admin: dict[str, str] | None = None) -> dict[st
         ),
         # As on MWAA (infra/terraform/modules/mwaa/lineage.tf): events sent from a thread, not a fork.
         "AIRFLOW__OPENLINEAGE__EXECUTE_IN_THREAD": "True",
+        # As on MWAA (infra/terraform/modules/mwaa/main.tf): one botocore model loader a process.
+        "AIRFLOW__AWS__SESSION_FACTORY": "include.dataops.airflow.aws_session.SharedLoaderSessionFactory",
         "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(aws_conn),
         f"AIRFLOW_CONN_{settings.warehouse.conn_id.upper()}": json.dumps(warehouse_conn),
         "AWS_ENDPOINT_URL": endpoint,

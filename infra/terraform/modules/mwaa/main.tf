@@ -201,6 +201,8 @@ resource "aws_mwaa_environment" "this" {
     "dataops.environment"    = var.environment
     "secrets.backend"        = "airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend"
     "secrets.backend_kwargs" = jsonencode({ connections_prefix = var.connections_prefix, variables_prefix = var.variables_prefix })
+    # One botocore model loader per task process, not one per hook call (include/dataops/airflow/aws_session.py).
+    "aws.session_factory" = "include.dataops.airflow.aws_session.SharedLoaderSessionFactory"
   }, local.lineage_configuration_options) # lineage.tf
 
   network_configuration {
