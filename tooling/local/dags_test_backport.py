@@ -32,6 +32,24 @@ def reuse_execution_api() -> None:
         supervisor.in_process_api_server = functools.lru_cache(maxsize=1)(supervisor.in_process_api_server)
 
 
+def warm() -> None:
+    """What every run imports and builds before its first task, done once: the preload of the
+    end-to-end sandbox's fork server (tests/integration/sandbox.py), whose forked children then
+    run `main` with all of it in memory. Imports only: settings are read by each run itself.
+    """
+    reuse_execution_api()
+    import cosmos  # noqa: F401
+    import great_expectations  # noqa: F401
+    import great_expectations_provider.operators.validate_checkpoint  # noqa: F401
+    import pandas  # noqa: F401
+    from airflow.cli.commands import dag_command  # noqa: F401
+    from airflow.providers.amazon.aws.hooks import s3, sns  # noqa: F401
+    from airflow.sdk.execution_time import supervisor, task_runner  # noqa: F401
+
+    # Cadwyn builds the API's versioned routes on its first request (5 s here); build them now.
+    supervisor.in_process_api_server().app._cadwyn_initialize()
+
+
 def command(dag_id: str, *options: str) -> list[str]:
     """The argv that runs `airflow dags test` through this module, for subprocess callers."""
     return [sys.executable, "-m", "tooling.local.dags_test_backport", dag_id, *options]
