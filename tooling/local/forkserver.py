@@ -9,8 +9,9 @@ script runs), and exits; the parent never runs a command itself, so no state pas
 invocation to the next. It is the preloading fork server multiprocessing's "forkserver" start
 method is, for a console command rather than a Python function.
 
-Only tests use it (tooling/dbt/fixtures.py); the pipeline, `make run` and the benchmarks run the
-real console scripts. Serve: `python -m tooling.local.forkserver <module:function> [preload ...]`,
+Only tests use it (dbt in tooling/dbt/fixtures.py, `airflow dags test` in
+tests/integration/sandbox.py); the pipeline, `make run` and the benchmarks run the real console
+scripts. Serve: `python -m tooling.local.forkserver <module:function> [preload ...]`,
 one JSON request a line on stdin, one JSON reply a line on stdout.
 """
 
@@ -146,7 +147,11 @@ class ForkServer:
         if self._process and self._process.poll() is None:
             assert self._process.stdin
             self._process.stdin.close()
-            self._process.wait(timeout=30)
+            try:
+                self._process.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # a child still running: the server waits for it
+                self._process.kill()
+                self._process.wait()
 
 
 def _with_repo(pythonpath: str) -> str:
