@@ -78,12 +78,15 @@ emulator-down: ## stop the local AWS emulator this checkout started
 DBT_SOURCES := $(shell find dbt -type f \( -name '*.sql' -o -name '*.yml' \) -not -path 'dbt/target/*' 2>/dev/null)
 dbt/target/manifest.json: $(DBT_SOURCES) | $(DBT_VENV)/.installed
 	@$(MAKE) --no-print-directory dbt-manifest
+# ...through the cut of it Cosmos reads (tooling/dbt/cosmos_manifest.py).
+dbt/target/cosmos_manifest.json: dbt/target/manifest.json tooling/dbt/cosmos_manifest.py | $(VENV)/.installed
+	@$(PY) -m tooling.dbt.cosmos_manifest
 
 .PHONY: bootstrap
 bootstrap: $(VENV)/.installed $(DBT_VENV)/.installed ## install both venvs, check the locks, start the emulator, migrate the metadata DB, create the warehouse once, build the dbt manifest
 	@$(PY) -m tooling.locks check
 	@$(MAKE) --no-print-directory emulator
-	@$(MAKE) --no-print-directory -s $(LOCAL)/airflow/.migrated $(LOCAL)/.warehouse-created dbt/target/manifest.json
+	@$(MAKE) --no-print-directory -s $(LOCAL)/airflow/.migrated $(LOCAL)/.warehouse-created dbt/target/manifest.json dbt/target/cosmos_manifest.json
 
 WAREHOUSE ?=
 .PHONY: warehouse
@@ -224,8 +227,9 @@ DBT_ARGS := --project-dir dbt --profiles-dir dbt
 DBT_IN_MEMORY := --vars '{duckdb_path: ":memory:"}'
 
 .PHONY: dbt-manifest
-dbt-manifest: $(DBT_VENV)/.installed ## build dbt/target/manifest.json (Cosmos renders the DAG from it); no warehouse needed
+dbt-manifest: $(VENV)/.installed $(DBT_VENV)/.installed ## build dbt/target/manifest.json and the cut of it Cosmos renders the DAG from; no warehouse needed
 	$(DBT) parse $(DBT_ARGS) --target local --quiet
+	@$(PY) -m tooling.dbt.cosmos_manifest
 	@echo "dbt/target/manifest.json"
 
 .PHONY: lint-sql

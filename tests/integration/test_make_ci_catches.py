@@ -28,7 +28,12 @@ SHARED = (".venv", ".venv-dbt", ".venv-checkov", ".local/uv")
 # outputs `make bootstrap` left (the migrated metadata DB, the dbt manifest), timestamps kept, so
 # a stage's make target rebuilds only what the injected breakage touched.
 EMULATOR_FILES = (".local/moto.pid", ".local/moto.port", ".local/iam-keys.json")
-BUILT = (".local/airflow/airflow.db", ".local/airflow/.migrated", "dbt/target/manifest.json")
+BUILT = (
+    ".local/airflow/airflow.db",
+    ".local/airflow/.migrated",
+    "dbt/target/manifest.json",
+    "dbt/target/cosmos_manifest.json",
+)
 
 DUPLICATED_KEY_MODEL = """\
 select 1 as order_id

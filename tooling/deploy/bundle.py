@@ -2,7 +2,8 @@
 
 MWAA syncs one S3 prefix into its dags folder, which is also on sys.path. That prefix holds the
 DAG files at its top, `include/` (so `import include.dataops` works as it does locally) and the
-dbt project under `dbt/` with its prebuilt `target/manifest.json` (Cosmos loads DAGs from it).
+dbt project under `dbt/` with its prebuilt `target/manifest.json` and the cut of it Cosmos loads DAGs
+from (`target/cosmos_manifest.json`).
 `.airflowignore` there keeps include/ and dbt/ out of DAG parsing. What ships is an allow-list
 (SHIPPED), so tooling/, tests/, glue_jobs/, the awsglue shim and local-only config never can;
 within it, files come from git (tracked plus untracked-but-not-ignored), so caches never ship.
@@ -21,6 +22,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from tooling.dbt import cosmos_manifest
+
 # The DAG prefix's allow-list: (directory, file name pattern, whether its subdirectories count).
 SHIPPED = (
     ("dags", "*.py", False),  # the DAG files, at the prefix's top
@@ -37,6 +40,9 @@ SHIPPED = (
 # environment, so a cloud environment that forgot to fails loudly instead of running local config.
 LOCAL_ONLY = ("include/config/local.yaml",)
 MANIFEST = "dbt/target/manifest.json"
+# Cosmos renders from this cut of MANIFEST (tooling/dbt/cosmos_manifest.py), built here from the
+# manifest that ships, never taken from the working tree, so the two always describe one project.
+COSMOS_MANIFEST = "dbt/target/cosmos_manifest.json"
 # The Glue job scripts: they go to the scripts bucket only, never to the DAGs prefix.
 GLUE_SCRIPTS = "glue_jobs"
 GLUE_PREFIX = "glue/"
@@ -122,6 +128,7 @@ def dag_files(root: Path) -> dict[str, Artifact]:
         key = name.removeprefix("dags/") if name.startswith("dags/") else name
         files[key] = Artifact(key, (root / name).read_bytes())
     files[MANIFEST] = Artifact(MANIFEST, manifest.read_bytes())
+    files[COSMOS_MANIFEST] = Artifact(COSMOS_MANIFEST, cosmos_manifest.slim_bytes(files[MANIFEST].body))
     ignore = files.get(".airflowignore")
     extra = ignore.body.decode() if ignore else ""
     files[".airflowignore"] = Artifact(".airflowignore", (AIRFLOWIGNORE + extra).encode())

@@ -4,7 +4,8 @@ Airflow 3.2.1's `dag.test()` builds a new in-process execution API for every tas
 with Cadwyn versioning and an a2wsgi event-loop thread. On this 2-core machine that costs 4-9 s a
 task, over a minute of every orders_nightly run. Airflow fixed it upstream by caching that app
 with `functools.lru_cache(maxsize=1)` (apache/airflow#65235, merged April 2026); this applies the
-same one-line cache and then runs the unchanged Airflow CLI. Delete this module, and call
+same one-line cache, builds the API before the run's first task (build_execution_api), and then
+runs the unchanged Airflow CLI. Delete this module, and call
 `airflow dags test` again, once the pinned Airflow includes that fix (`fixed_upstream()` says so).
 
     python -m tooling.local.dags_test_backport <dag_id> [airflow dags test options]
@@ -44,10 +45,27 @@ def warm() -> None:
     import pandas  # noqa: F401
     from airflow.cli.commands import dag_command  # noqa: F401
     from airflow.providers.amazon.aws.hooks import s3, sns  # noqa: F401
-    from airflow.sdk.execution_time import supervisor, task_runner  # noqa: F401
+    from airflow.sdk.execution_time import task_runner  # noqa: F401
 
-    # Cadwyn builds the API's versioned routes on its first request (5 s here); build them now.
+    build_execution_api()
+
+
+_api_built = False
+
+
+def build_execution_api() -> None:
+    """Build the in-process execution API and its versioned routes now, once per process (a fork
+    of a warm process inherits it). Otherwise Cadwyn builds the routes on the first request, about
+    5 s inside the run's first task; on MWAA the API server outlives every run, so no task pays it.
+    """
+    global _api_built
+    if _api_built:
+        return
+    reuse_execution_api()
+    from airflow.sdk.execution_time import supervisor
+
     supervisor.in_process_api_server().app._cadwyn_initialize()
+    _api_built = True
 
 
 def command(dag_id: str, *options: str) -> list[str]:
@@ -56,7 +74,7 @@ def command(dag_id: str, *options: str) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    reuse_execution_api()
+    build_execution_api()
     from airflow.__main__ import main as airflow_main
 
     sys.argv = ["airflow", "dags", "test", *(sys.argv[1:] if argv is None else argv)]

@@ -20,6 +20,7 @@ from typing import Any
 from airflow.sdk import Context
 
 from include.dataops.pipeline.dbt_artifacts import (
+    COSMOS_MANIFEST,
     DBT_MANIFEST,
     DBT_PROJECT_DIR,
     PRODUCER_TASK_ID,
@@ -32,7 +33,7 @@ SENSOR_POKE_SECONDS = 5
 
 
 def dbt_task_group(
-    settings: Settings, dbt_vars: dict[str, str], manifest: Path = DBT_MANIFEST, render: Any = None
+    settings: Settings, dbt_vars: dict[str, str], manifest: Path = COSMOS_MANIFEST, render: Any = None
 ) -> Any:
     """The `dbt` task group, with Cosmos imported the way that keeps the DAG's parse cheap.
 
@@ -59,7 +60,7 @@ def project_config(settings: Settings, dbt_vars: dict[str, str]) -> Any:
 
     config = ProjectConfig(
         dbt_project_path=DBT_PROJECT_DIR,
-        manifest_path=DBT_MANIFEST,
+        manifest_path=COSMOS_MANIFEST,
         project_name=PROFILE_NAME,
         # Rendered per task at run time (vars is a templated field of every Cosmos operator).
         dbt_vars=dbt_vars,
@@ -68,7 +69,8 @@ def project_config(settings: Settings, dbt_vars: dict[str, str]) -> Any:
     # Opening one loads every provider's filesystem and the lineage collector: about 4 s of
     # imports in each parse, that is in the DAG processor and in every task. The manifest ships
     # next to the DAGs, so a plain Path (a type ProjectConfig accepts) reads it in milliseconds.
-    config.manifest_path = DBT_MANIFEST
+    # It is the cut of dbt's manifest to what Cosmos reads (tooling/dbt/cosmos_manifest.py).
+    config.manifest_path = COSMOS_MANIFEST
     return config
 
 
@@ -137,6 +139,9 @@ def render_config() -> Any:
     """
     from functools import partial, update_wrapper
 
+    from include.dataops.airflow.cosmos_parse import prepare_cosmos
+
+    prepare_cosmos()  # before the sensor's module imports Cosmos's operators
     from cosmos import RenderConfig
     from cosmos.constants import DbtResourceType, LoadMode, TestBehavior
 

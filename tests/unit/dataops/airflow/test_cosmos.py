@@ -83,7 +83,7 @@ def test_the_manifest_is_read_as_a_plain_file_not_through_object_storage():
 
     config = dbt_cosmos.project_config(load_settings("local"), {"run_date": "2026-11-23"})
 
-    assert type(config.manifest_path) is type(Path()) and config.manifest_path == dbt_cosmos.DBT_MANIFEST
+    assert type(config.manifest_path) is type(Path()) and config.manifest_path == dbt_cosmos.COSMOS_MANIFEST
 
 
 def test_dbt_runs_as_one_watched_build_whose_sensors_reschedule():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import zipfile
@@ -82,8 +83,10 @@ def test_the_dag_prefix_holds_only_the_allow_list_dags_include_dbt_and_the_manif
         "dbt/macros/cents.sql",
         "dbt/tests/assert_positive.sql",
         "dbt/target/manifest.json",
+        "dbt/target/cosmos_manifest.json",
         ".airflowignore",
     }
+    assert json.loads(bundle.dags["dbt/target/cosmos_manifest.json"].body)["nodes"] == {}
     assert bundle.dags[".airflowignore"].body.decode().splitlines() == ["include/", "dbt/"]
     assert set(bundle.glue_scripts) == {"glue/orders_transform.py"}
     assert bundle.requirements.body == b"astronomer-cosmos==1.15.1\n"
