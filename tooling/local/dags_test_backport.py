@@ -50,22 +50,16 @@ def warm() -> None:
     build_execution_api()
 
 
-_api_built = False
-
-
+@functools.cache
 def build_execution_api() -> None:
     """Build the in-process execution API and its versioned routes now, once per process (a fork
     of a warm process inherits it). Otherwise Cadwyn builds the routes on the first request, about
     5 s inside the run's first task; on MWAA the API server outlives every run, so no task pays it.
     """
-    global _api_built
-    if _api_built:
-        return
     reuse_execution_api()
     from airflow.sdk.execution_time import supervisor
 
     supervisor.in_process_api_server().app._cadwyn_initialize()
-    _api_built = True
 
 
 def command(dag_id: str, *options: str) -> list[str]:

@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 DBT_PROJECT_DIR = REPO_ROOT / "dbt"
 # Built by `make dbt-manifest` and shipped in the bundle: Cosmos renders from it, the gate reads it.
 DBT_MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
-# What Cosmos renders the DAG from: the manifest cut to the fields Cosmos reads, a fifth of its
-# size (tooling/dbt/cosmos_manifest.py builds it beside the manifest, and in the bundle).
+# What Cosmos renders the DAG from: the manifest cut to the fields Cosmos reads, a small part
+# of it (tooling/dbt/cosmos_manifest.py builds it beside the manifest, and in the bundle).
 COSMOS_MANIFEST = DBT_PROJECT_DIR / "target" / "cosmos_manifest.json"
 RUN_RESULTS_PREFIX = "dbt/run_results"
 # Cosmos's one `dbt build` task in WATCHER mode (cosmos.constants.PRODUCER_WATCHER_TASK_ID).
