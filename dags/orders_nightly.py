@@ -83,6 +83,9 @@ task sends an SNS alert to the alerts topic. What each step does, and what to do
   skipped. Find the slow task in the grid view, fix or scale it, then clear the run.
 - **data stale**: a table's DataFreshness passed its SLA (dbt `meta.freshness.sla_hours`). Check
   that last night's run published; if it failed, fix it and rerun that day.
+- **a page with no error** (`No error reached this callback`): the task's process was lost (a
+  worker killed or out of memory) and the scheduler failed it at its heartbeat timeout. Nothing
+  was published. Its retry runs by itself while it has retries; otherwise clear the task.
 
 Pages (alerts topic) say `Severity: PAGE` and name the entry above to read; notices (the success
 summary) go to the notifications topic. A page SNS refuses is in the failed task's log instead:

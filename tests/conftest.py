@@ -53,6 +53,7 @@ SHARED_RUNS = {
     "happy_day": (
         "tests/integration/test_orders_pipeline.py",
         "tests/integration/test_params_rejected.py",
+        "tests/integration/test_worker_loss.py",
         "tests/lineage/test_run_lineage.py",
     ),
 }

@@ -2,9 +2,10 @@
 of the same day with `airflow dags test` that also writes its OpenLineage events to a file.
 
 Once the smoke's run has finished, the same Airflow (its DAG paused again) answers the trigger
-requests test_params_rejected.py judges: one start-up of `airflow standalone` serves both. Three
-modules read these runs: test_orders_pipeline.py (the run's results, the rerun's idempotency),
-test_params_rejected.py and tests/lineage/test_run_lineage.py (the rerun's lineage graph). They
+requests test_params_rejected.py judges, and loses a worker mid-dbt (test_worker_loss.py): one
+start-up of `airflow standalone` serves all three. Four modules read these runs:
+test_orders_pipeline.py (the run's results, the rerun's idempotency), test_params_rejected.py,
+test_worker_loss.py and tests/lineage/test_run_lineage.py (the rerun's lineage graph). They
 are one pytest-xdist group (SHARED_RUNS in tests/conftest.py), so they run on one worker and
 these session fixtures run once. tests/conftest.py registers this module as a pytest plugin.
 """
@@ -20,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from tests.integration import worker_loss
 from tests.integration.airflow_api import AirflowClient, LocalAirflow
 from tests.integration.sandbox import DAG_ID, MARTS, Sandbox
 from tooling.deploy import smoke
@@ -29,6 +31,10 @@ from tooling.local import sample_data
 from tooling.local.topic_capture import TopicCapture
 
 GATE = "quality_gate"
+# A model's sensor: cleared, its second try runs dbt for the model itself (Cosmos's fallback once
+# the producer has finished), which is then lost with its worker (test_worker_loss.py). The
+# producer cannot be: Cosmos skips every try of it after the first, so it never runs dbt again.
+KILLED = "dbt.orders_model_build"
 ROWS = 2_000
 BAD_SHARE = 0.05
 
@@ -38,13 +44,15 @@ def happy(tmp_path_factory, settings) -> dict[str, Any]:
     """Generate yesterday's data with bad records, then run the deploy smoke on it through the REST API.
 
     The smoke triggers as it does on MWAA (no logical date, no conf): the run has no data interval
-    and processes the latest complete day, which is why the data is yesterday's (UTC).
+    and processes the latest complete day, which is why the data is yesterday's (UTC). Then the
+    same Airflow loses the worker of a model's dbt run (worker_loss.py).
     """
     box = Sandbox(tmp_path_factory.mktemp("happy"))
     outcome: dict[str, Any] = {"box": box, "smoke_error": None}
     with (
         TopicCapture(settings, settings.notifications_topic_arn) as notes,
-        LocalAirflow(box.airflow_home, env=box.env()) as api,
+        TopicCapture(settings, settings.alerts_topic_arn) as alerts,
+        LocalAirflow(box.airflow_home, env={**box.env(), **worker_loss.heartbeat_env()}) as api,
     ):
         api.wait_for_dags([DAG_ID, "platform_check"])
         outcome["dag_ids"] = api.dag_ids()
@@ -62,8 +70,16 @@ def happy(tmp_path_factory, settings) -> dict[str, Any]:
             outcome["smoke_error"] = str(failed)
         outcome["tasks"] = api.task_states(DAG_ID, run_id)
         outcome["summaries"] = notes.wait_for(1, timeout_seconds=10, subject_contains=day)
+        outcome["audit_schemas"] = box.audit_schemas()
+        outcome["hashes"] = {table: box.content_hash(table) for table in MARTS}
+        # Killed before _trigger_requests pauses the DAG (a paused DAG's runs are not scheduled);
+        # the scheduler's heartbeat check runs meanwhile.
+        lost = outcome["worker_loss"] = worker_loss.kill_while_running(api, DAG_ID, run_id, KILLED, "dbt")
         outcome["refusals"] = _trigger_requests(api)
-    outcome["hashes"] = {table: box.content_hash(table) for table in MARTS}
+        timeout = 4 * worker_loss.HEARTBEAT_TIMEOUT_SECONDS
+        lost["ti"] = worker_loss.wait_for_state(api, DAG_ID, run_id, KILLED, timeout)
+        lost["pages"] = alerts.wait_for(1, timeout, subject_contains=f"task failed: {KILLED}")
+    lost["hashes"] = {table: box.content_hash(table) for table in MARTS}
     return outcome
 
 

@@ -182,8 +182,8 @@ def test_with_sns_down_a_failed_run_still_fails_for_its_reason_and_logs_each_uns
 def test_a_task_killed_mid_dbt_leaves_the_consumer_schema(box):
     """SIGKILL to the process running the tasks, as a lost worker, once dbt has started building.
 
-    Nothing pages here: `airflow dags test` dies with its task; on MWAA the scheduler's heartbeat
-    timeout fails the task and its failure callback pages (not proven here, see the README).
+    Nothing pages here: `airflow dags test` dies with its task. With a scheduler, as on MWAA, its
+    heartbeat timeout fails the task and the failure callback pages: test_worker_loss.py.
     """
     before = box.consumer_hashes()
     command = dag_test.command(

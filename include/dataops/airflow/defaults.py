@@ -23,7 +23,10 @@ FAILURE_MESSAGE = (
     "What broke: task {{ ti.task_id }} of {{ dag.dag_id }} failed "
     "(run {{ run_id }}, try {{ ti.try_number }})\n"
     "Runbook: {{ dag.dag_id }} Docs (doc_md), entry {{ ti.task_id.split('.')[0] }}\n\n"
-    "{{ exception | default('') | string | truncate(600) }}\n"
+    # A task whose process was lost (SIGKILL, a dead worker) is failed by the scheduler's
+    # heartbeat check, whose callback carries no exception: the page says what that means.
+    "{{ (exception | default(none) or 'No error reached this callback: if the task log ends"
+    " abruptly, its process was lost (killed, or its worker died).') | string | truncate(600) }}\n"
     "Log: {{ ti.log_url }}"
 )
 RUN_FAILURE_MESSAGE = (
