@@ -23,8 +23,8 @@ from tooling.terraform.files import ENVIRONMENTS
 from tooling.terraform.modules import Module, root
 
 HOST, ROLE = "warehouse.example", "arn:aws:iam::123456789012:role/spectrum"
-ADMIN_SECRET = "arn:aws:secretsmanager:ca-central-1:123456789012:secret:admin"
-PASSWORD = "generated-by-redshift"
+ADMIN_SECRET = "arn:aws:secretsmanager:ca-central-1:123456789012:secret:admin"  # pragma: allowlist secret
+PASSWORD = "generated-by-redshift"  # pragma: allowlist secret
 SPECTRUM_SQL = re.compile(
     r"CREATE EXTERNAL SCHEMA IF NOT EXISTS (\w+) FROM DATA CATALOG DATABASE '([^']+)' "
     r"IAM_ROLE '([^']+)' REGION '([^']+)'"

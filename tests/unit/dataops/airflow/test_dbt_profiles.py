@@ -21,7 +21,7 @@ CONNECTION = {
     "conn_type": "redshift",
     "host": "dataops-dev.123456789012.ca-central-1.redshift-serverless.amazonaws.com",
     "login": "ana",
-    "password": "not-a-secret",
+    "password": "not-a-secret",  # pragma: allowlist secret
     "schema": "dataops",
     "port": 5439,
 }

@@ -117,7 +117,7 @@ def run_glue_dag(tmp_path: Path, endpoint: str) -> tuple[subprocess.CompletedPro
     connection = {
         "conn_type": "aws",
         "login": "testing",
-        "password": "testing",
+        "password": "testing",  # pragma: allowlist secret
         "extra": {"endpoint_url": endpoint, "region_name": load_settings(ENV).aws_region},
     }
     env = {
