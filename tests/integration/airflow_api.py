@@ -97,6 +97,14 @@ class AirflowClient:
         tis = self._call("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances?limit=500")
         return {ti["task_id"]: ti["state"] for ti in tis["task_instances"]}
 
+    def task_instance(self, dag_id: str, run_id: str, task_id: str) -> dict[str, Any]:
+        return self._call("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}")
+
+    def clear_task(self, dag_id: str, run_id: str, task_id: str) -> None:
+        """Clear one task of a run, whatever its state, and nothing downstream: the UI's Clear."""
+        body = {"dry_run": False, "only_failed": False, "dag_run_id": run_id, "task_ids": [task_id]}
+        self._call("POST", f"/api/v2/dags/{dag_id}/clearTaskInstances", body)
+
 
 # Healthy in about a minute alone; several minutes when other test runs load the machine.
 STARTUP_SECONDS = 480

@@ -41,15 +41,10 @@ def kill_while_running(
 
     Returns the try that was killed and the command lines of the processes killed.
     """
-    api._call(
-        "POST",
-        f"/api/v2/dags/{dag_id}/clearTaskInstances",
-        {"dry_run": False, "only_failed": False, "dag_run_id": run_id, "task_ids": [task_id]},
-    )
-    path = f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}"
+    api.clear_task(dag_id, run_id, task_id)
     deadline = time.monotonic() + timeout
     while True:
-        ti = api._call("GET", path)
+        ti = api.task_instance(dag_id, run_id, task_id)
         workers = _processes_naming(ti["id"]) if ti["state"] == "running" else []
         # Collect the whole tree first: a child whose parent is gone is reparented and lost.
         tree = [*workers, *(child for worker in workers for child in _children(worker))]
@@ -79,11 +74,12 @@ def wait_for_state(
 
     The scheduler fails a try whose heartbeat stopped: `up_for_retry` when the task has retries
     left, else `failed`."""
-    path = f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}"
     deadline = time.monotonic() + timeout
-    while (ti := api._call("GET", path))["state"] == "running" and time.monotonic() < deadline:
+    while True:
+        ti = api.task_instance(dag_id, run_id, task_id)
+        if ti["state"] != "running" or time.monotonic() >= deadline:
+            return ti
         time.sleep(2)
-    return ti
 
 
 def _children(process: psutil.Process) -> list[psutil.Process]:
