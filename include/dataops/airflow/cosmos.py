@@ -147,7 +147,15 @@ def render_config() -> Any:
 
     from include.dataops.airflow.dbt_build_sensor import model_build_task
 
-    config = RenderConfig(load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD)
+    config = RenderConfig(
+        load_method=LoadMode.DBT_MANIFEST,
+        test_behavior=TestBehavior.BUILD,
+        # Cosmos would make each model's table an Airflow asset. Ours are in the run's audit schema
+        # (audit_<day>_<id>): new assets every run that nothing consumes, and an asset event and
+        # database writes in every sensor. Consumers get the MARTS asset from publish; every dbt
+        # node's lineage still reaches OpenLineage from the producer's run.
+        emit_datasets=False,
+    )
     # update_wrapper: Cosmos logs the converter's __name__.
     convert = update_wrapper(partial(model_build_task, render_config=config), model_build_task)
     config.node_converters = {DbtResourceType.MODEL: convert}
@@ -180,8 +188,8 @@ def operator_args(settings: Settings) -> dict[str, Any]:
 
 def prepare_dbt_task(context: Context) -> None:
     """Before each dbt task: the producer checks the warehouse exists and builds the run's
-    `dbt_select`; a sensor whose node that selection leaves out is skipped, and one whose node dbt
-    already failed on data fails unretried.
+    `dbt_select`; a sensor whose node that selection leaves out is skipped. (A sensor whose node
+    dbt failed on data fails unretried: dbt_build_sensor.fail_on_verdict, as it reads the status.)
     """
     from airflow.sdk.exceptions import AirflowSkipException
 
@@ -207,36 +215,6 @@ def prepare_dbt_task(context: Context) -> None:
         return
     if selector and not _built(node_id, build, manifest):
         raise AirflowSkipException(f"{node_id} is not built for dbt_select={selector!r}")
-    fail_on_verdict(context, task, node_id)
-
-
-def fail_on_verdict(context: Context, task: Any, node_id: str) -> None:
-    """Fail without retry when the producer's build reported a verdict on data for this node.
-
-    Cosmos's sensor raises a plain AirflowException for any failed node, and its retry runs dbt
-    again for the node: right for a locked warehouse or an S3 error, wasted on a failed test or a
-    SQL error, which fail again. The producer's status and dbt message for the node decide.
-    """
-    from airflow.sdk.exceptions import AirflowFailException
-    from cosmos.operators._watcher.aggregation import get_tests_status_xcom_key
-    from cosmos.operators._watcher.state import get_dbt_event_xcom_key, get_status_xcom_key
-
-    from include.dataops.pipeline.dbt_results import is_verdict
-
-    pull = context["ti"].xcom_pull
-    producer = task.producer_task_id
-    status = (pull(task_ids=producer, key=get_status_xcom_key(node_id)) or {}).get("status")
-    message: Any = (pull(task_ids=producer, key=get_dbt_event_xcom_key(node_id)) or {}).get("msg")
-    if status == "success" and getattr(task, "has_tests", False):
-        status = pull(task_ids=producer, key=get_tests_status_xcom_key(node_id))
-        message = "a test failed"
-    # A later try is a retry or a clear from the UI after a fix: Cosmos then runs dbt for the node.
-    if context["ti"].try_number == 1 and status and is_verdict(str(status), message):
-        detail = " ".join(str(message).split())  # dbt's message spans lines: the error is one
-        raise AirflowFailException(
-            f"dbt reported {status} for {node_id} ({detail}): a verdict on the data or the SQL,"
-            " not retried. Fix the data or the model, then clear this task."
-        )
 
 
 def _built(node_id: str, models: set[str], manifest: dict[str, Any]) -> bool:

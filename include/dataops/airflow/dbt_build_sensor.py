@@ -17,8 +17,10 @@ from cosmos.airflow.graph import _get_dbt_dag_task_group_identifier, create_task
 from cosmos.config import RenderConfig
 from cosmos.core.airflow import get_airflow_task
 from cosmos.operators._watcher.aggregation import get_tests_status_xcom_key
-from cosmos.operators._watcher.state import get_xcom_val, is_dbt_node_status_success
+from cosmos.operators._watcher.state import get_dbt_event_xcom_key, get_xcom_val, is_dbt_node_status_success
 from cosmos.operators.watcher import DbtConsumerWatcherSensor, DbtRunWatcherOperator
+
+from include.dataops.pipeline.dbt_results import is_verdict
 
 SENSOR_CLASS = f"{__name__}.DbtModelBuildSensor"
 
@@ -39,11 +41,35 @@ class DbtModelBuildSensor(DbtConsumerWatcherSensor):
         return bool(self.extra_context.get("dbt_node_config", {}).get("has_test"))
 
     def _get_node_status(self, ti: Any, context: Any) -> Any:
-        status = super()._get_node_status(ti, context)
-        if not self.has_tests or not is_dbt_node_status_success(status):
-            return status
-        # The producer pushes "pass" or "fail" once every test on the model has reported; till then None.
-        return get_xcom_val(ti, self.producer_task_id, get_tests_status_xcom_key(self.model_unique_id))
+        status, message = super()._get_node_status(ti, context), None
+        if self.has_tests and is_dbt_node_status_success(status):
+            # The producer pushes "pass" or "fail" once every test on the model has reported; till then None.
+            status = get_xcom_val(ti, self.producer_task_id, get_tests_status_xcom_key(self.model_unique_id))
+            message = "a test failed"
+        fail_on_verdict(ti, self.producer_task_id, self.model_unique_id, status, message)
+        return status
+
+
+def fail_on_verdict(ti: Any, producer_task_id: str, node_id: str, status: Any, message: str | None) -> None:
+    """Fail without retry when the producer's build reported a verdict on data for this node.
+
+    Cosmos's sensor raises a plain AirflowException for any failed node, and its retry runs dbt
+    again for the node: right for a locked warehouse or an S3 error, wasted on a failed test or a
+    SQL error, which fail again. The node's status and dbt's message for it decide. A later try
+    is a retry or a clear from the UI after a fix: Cosmos then runs dbt for the node.
+    """
+    if ti.try_number != 1 or not status or is_dbt_node_status_success(status):
+        return
+    if message is None:
+        message = (get_xcom_val(ti, producer_task_id, get_dbt_event_xcom_key(node_id)) or {}).get("msg")
+    if is_verdict(str(status), message):
+        from airflow.sdk.exceptions import AirflowFailException
+
+        detail = " ".join(str(message).split())  # dbt's message spans lines: the error is one
+        raise AirflowFailException(
+            f"dbt reported {status} for {node_id} ({detail}): a verdict on the data or the SQL,"
+            " not retried. Fix the data or the model, then clear this task."
+        )
 
 
 def model_build_task(

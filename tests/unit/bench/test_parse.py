@@ -79,3 +79,17 @@ def test_a_test_behavior_the_bench_cannot_count_is_a_one_line_error():
         expected_tasks(
             {"models": 1, "multi_parent_tests": 0, "tested_models": 1}, "LOCAL", "AFTER_ALL", False
         )
+
+
+def _size(models: int, tasks: int, median_s: float) -> dict:
+    return {"models": models, "tasks": tasks, "median_s": median_s}
+
+
+def test_flat_is_a_cost_per_task_that_does_not_grow_with_the_project():
+    from bench.parse import _goals
+
+    linear = _goals([], [_size(100, 102, 0.30), _size(1000, 1002, 1.31)])
+    assert linear["dbt_flat"]["met"] and linear["dbt_scale"]["met"]
+    assert "1.31 ms against 2.94 ms" in linear["dbt_flat"]["measured"]
+    quadratic = _goals([], [_size(100, 102, 0.10), _size(1000, 1002, 1.50)])
+    assert not quadratic["dbt_flat"]["met"] and quadratic["dbt_scale"]["met"]

@@ -97,13 +97,7 @@ def test_dbt_runs_as_one_watched_build_whose_sensors_reschedule():
 
 
 class _TI:
-    def __init__(self, xcoms: dict[str, Any], try_number: int = 1) -> None:
-        self.xcoms, self.try_number = xcoms, try_number
-        self.task_id = "dbt.orders_model_build"
-
-    def xcom_pull(self, task_ids: str, key: str) -> Any:
-        assert task_ids == "dbt.dbt_producer_watcher"
-        return self.xcoms.get(key)
+    task_id = "dbt.orders_model_build"
 
 
 class _Sensor:
@@ -114,36 +108,6 @@ class _Sensor:
 
 
 ORDERS = "model.p.orders"
-
-
-def _context(ti: _TI, task: _Sensor) -> dict[str, Any]:
-    return {"ti": ti, "task": task, "params": {"dbt_select": None}}
-
-
-def test_a_sensor_fails_unretried_on_a_verdict_and_leaves_a_transient_error_to_its_retry():
-    from airflow.sdk.exceptions import AirflowFailException
-
-    error = {"model__p__orders_status": {"status": "error"}}
-    message = "Runtime Error in model orders\n  Conversion Error: 'n/a' to DOUBLE\n  "
-    sql_error = {**error, "model__p__orders_dbt_event": {"msg": message}}
-    with pytest.raises(
-        AirflowFailException,
-        match=r"error for model\.p\.orders \(Runtime Error in model orders Conversion Error: 'n/a' to "
-        r"DOUBLE\)"
-        r": .*clear",
-    ):
-        dbt_cosmos.fail_on_verdict(_context(_TI(sql_error), _Sensor(ORDERS)), _Sensor(ORDERS), ORDERS)
-    # The model built, a test on it failed: its one sensor carries the tests' verdict.
-    tests = {"model__p__orders_status": {"status": "success"}, "model__p__orders_tests_status": "fail"}
-    tested = _Sensor(ORDERS, has_tests=True)
-    with pytest.raises(AirflowFailException, match=r"fail for model\.p\.orders \(a test failed\)"):
-        dbt_cosmos.fail_on_verdict(_context(_TI(tests), tested), tested, ORDERS)
-    passed = {**tests, "model__p__orders_tests_status": "pass"}
-    dbt_cosmos.fail_on_verdict(_context(_TI(passed), tested), tested, ORDERS)
-    locked = {**error, "model__p__orders_dbt_event": {"msg": "IO Error: Could not set lock on file"}}
-    for ti in (_TI(locked), _TI(sql_error, try_number=2), _TI({})):
-        # Cosmos's sensor goes on: it raises a retryable error, reruns the node, or waits for the build.
-        dbt_cosmos.fail_on_verdict(_context(ti, _Sensor(ORDERS)), _Sensor(ORDERS), ORDERS)
 
 
 def _producer(monkeypatch, tmp_path, exists: bool) -> tuple[Any, Any]:
@@ -160,7 +124,7 @@ def _producer(monkeypatch, tmp_path, exists: bool) -> tuple[Any, Any]:
         select = None
         indirect_selection = None
 
-    ti = _TI({})
+    ti = _TI()
     ti.task_id = f"dbt.{dbt_artifacts.PRODUCER_TASK_ID}"
     return Producer(), ti
 
@@ -186,7 +150,7 @@ def test_dbt_select_picks_the_producers_build_and_the_sensors_that_run(monkeypat
     assert producer.select == "customers stg_customers"
     # Only the tests whose models are all built: others would read models the audit schema lacks.
     assert producer.indirect_selection == "cautious"
-    selected = {"ti": _TI({}), "params": {"dbt_select": "customers"}}
+    selected = {"ti": _TI(), "params": {"dbt_select": "customers"}}
     dbt_cosmos.prepare_dbt_task({**selected, "task": _Sensor("model.p.customers")})
     dbt_cosmos.prepare_dbt_task({**selected, "task": _Sensor("model.p.stg_customers")})
     with pytest.raises(AirflowSkipException, match=r"is not built for dbt_select='customers'"):

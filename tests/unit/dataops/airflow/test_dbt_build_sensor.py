@@ -50,8 +50,8 @@ def test_each_model_is_one_sensor_wired_as_the_manifest_and_no_test_has_a_task(d
 
 
 class _TI:
-    def __init__(self, xcoms: dict[str, Any]) -> None:
-        self.xcoms = xcoms
+    def __init__(self, xcoms: dict[str, Any], try_number: int = 1) -> None:
+        self.xcoms, self.try_number = xcoms, try_number
 
     def xcom_pull(self, task_ids: str, key: str) -> Any:
         assert task_ids == PRODUCER
@@ -72,7 +72,36 @@ def test_the_sensor_succeeds_only_once_the_model_built_and_its_tests_passed(dag,
     xcoms = {"model__orders_analytics__orders_status": {"status": model, "outlet_uris": []}}
     if tests:
         xcoms["model__orders_analytics__orders_tests_status"] = tests
-    assert sensor._get_node_status(_TI(xcoms), {}) == verdict
+    # A retry (try 2) hands the verdict to Cosmos, which then runs dbt for the node.
+    assert sensor._get_node_status(_TI(xcoms, try_number=2), {}) == verdict
+
+
+ORDERS = "model.orders_analytics.orders"
+STATUS = "model__orders_analytics__orders_status"
+
+
+def test_a_sensor_fails_unretried_on_a_verdict_and_leaves_a_transient_error_to_its_retry(dag):
+    from airflow.sdk.exceptions import AirflowFailException
+
+    sensor = next(t for t in dag.tasks if t.task_id == "dbt.orders_model_build")
+    message = "Runtime Error in model orders\n  Conversion Error: 'n/a' to DOUBLE\n  "
+    sql_error = {STATUS: {"status": "error"}, "model__orders_analytics__orders_dbt_event": {"msg": message}}
+    with pytest.raises(
+        AirflowFailException,
+        match=rf"error for {ORDERS} \(Runtime Error in model orders Conversion Error: 'n/a' to DOUBLE\)"
+        r": .*clear",
+    ):
+        sensor._get_node_status(_TI(sql_error), {})
+    # The model built, a test on it failed: its one sensor carries the tests' verdict.
+    tests = {STATUS: {"status": "success"}, "model__orders_analytics__orders_tests_status": "fail"}
+    with pytest.raises(AirflowFailException, match=rf"fail for {ORDERS} \(a test failed\)"):
+        sensor._get_node_status(_TI(tests), {})
+    event = {"msg": "IO Error: Could not set lock on file"}
+    locked = {**sql_error, "model__orders_analytics__orders_dbt_event": event}
+    # Cosmos's sensor goes on: it raises a retryable error, reruns the node, or waits for the build.
+    assert sensor._get_node_status(_TI(locked), {}) == "error"
+    assert sensor._get_node_status(_TI(sql_error, try_number=2), {}) == "error"
+    assert sensor._get_node_status(_TI({}), {}) is None
 
 
 def test_a_model_without_tests_needs_no_tests_verdict(dag):
