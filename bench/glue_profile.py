@@ -23,8 +23,8 @@ class TreeSampler:
     `peak_rss_mb` is the largest sum seen; `cpu_s` the CPU of each process at its last sample.
     """
 
-    def __init__(self, interval: float = 0.2) -> None:
-        self.interval, self.peak_rss_mb = interval, 0.0
+    def __init__(self, interval: float = 0.2, include_self: bool = False) -> None:
+        self.interval, self.peak_rss_mb, self.include_self = interval, 0.0, include_self
         self._cpu: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -34,22 +34,27 @@ class TreeSampler:
         return sum(self._cpu.values())
 
     def __enter__(self) -> TreeSampler:
+        self._sample()
         self._thread.start()
         return self
 
     def __exit__(self, *_: object) -> None:
         self._stop.set()
         self._thread.join()
+        self._sample()
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
-            rss = 0
-            for pid in _descendants(os.getpid()):
-                stat = _stat(pid)
-                if stat:
-                    self._cpu[pid] = (int(stat[11]) + int(stat[12])) / _TICKS
-                    rss += int(stat[21]) * _PAGE
-            self.peak_rss_mb = max(self.peak_rss_mb, rss / 2**20)
+            self._sample()
+
+    def _sample(self) -> None:
+        rss = 0
+        for pid in _descendants(os.getpid()) + ([os.getpid()] if self.include_self else []):
+            stat = _stat(pid)
+            if stat:
+                self._cpu[pid] = (int(stat[11]) + int(stat[12])) / _TICKS
+                rss += int(stat[21]) * _PAGE
+        self.peak_rss_mb = max(self.peak_rss_mb, rss / 2**20)
 
 
 def _stat(pid: int) -> list[str] | None:
