@@ -48,10 +48,16 @@ class TopicCapture:
             self._client("sqs").delete_queue(QueueUrl=self._queue_url)
 
     def wait_for(
-        self, count: int = 1, timeout_seconds: int = 10, subject_contains: str = ""
+        self,
+        count: int = 1,
+        timeout_seconds: int = 10,
+        subject_contains: str = "",
+        message_contains: str = "",
     ) -> list[SnsMessage]:
-        """Every message received so far whose subject contains `subject_contains`, waiting up to the
-        timeout for at least `count` of them (other publishers may share the topic)."""
+        """Every message received so far whose subject contains `subject_contains` and whose body
+        `message_contains`, waiting up to the timeout for at least `count` of them. Other publishers
+        share the topic: the emulator's topics serve every test worker's runs at once, so a test
+        expecting its own page filters by what only its page holds (its run id)."""
         import time
 
         sqs = self._client("sqs")
@@ -64,7 +70,9 @@ class TopicCapture:
                 envelope = json.loads(raw["Body"])
                 self._received.append(SnsMessage(envelope.get("Subject") or "", envelope.get("Message", "")))
                 sqs.delete_message(QueueUrl=self._queue_url, ReceiptHandle=raw["ReceiptHandle"])
-            matching = [m for m in self._received if subject_contains in m.subject]
+            matching = [
+                m for m in self._received if subject_contains in m.subject and message_contains in m.message
+            ]
             if len(matching) >= count or time.monotonic() >= deadline:
                 return matching
 

@@ -91,9 +91,12 @@ def test_a_failed_gate_pages_once_and_any_other_failed_task_pages_from_its_callb
         notify_failure({"ti": ti("quality_gate"), "dag": dag, "run_id": run_id, "exception": verdict})
         crash = RuntimeError("S3 unreachable")
         notify_failure({"ti": ti("reconcile"), "dag": dag, "run_id": run_id, "exception": crash})
-        alerts.wait_for(1, timeout_seconds=60, subject_contains="task failed: reconcile")
+        ours = f"(run {run_id},"  # end-to-end runs on the other test worker page the same topic
+        alerts.wait_for(
+            1, timeout_seconds=60, subject_contains="task failed: reconcile", message_contains=ours
+        )
         # The gate's callback ran first: had it paged, that page would be in the queue by now.
-        pages = alerts.wait_for(2, timeout_seconds=2, subject_contains="task failed")
+        pages = alerts.wait_for(2, timeout_seconds=2, subject_contains="task failed", message_contains=ours)
     assert [p.subject for p in pages] == ["[PAGE] [orders_nightly] task failed: reconcile"]
     assert "S3 unreachable" in pages[0].message
 
